@@ -1,0 +1,1 @@
+"""Shipped configuration (schema, build and Label Studio settings), installed as `newsgold.configs`."""

@@ -1,0 +1,1 @@
+"""Annotation in Label Studio: labeling config, server, push/pull, adjudication, agreement."""

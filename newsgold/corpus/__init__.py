@@ -1,0 +1,1 @@
+"""The corpus: ingest seed articles, tokenize them, build and publish the dataset."""

@@ -1,0 +1,450 @@
+"""The one record every stage reads and writes: `Document`, `Span`, `Relation`, and their JSON I/O.
+
+A document file is either JSON Lines (one document per line) or a folder of `.json` files (one
+pretty-printed document each); every reader accepts both. Reading never stops at the first bad
+line: `read_documents` collects every problem with its file, line and field, so a user fixes a
+file in one pass. Offsets are 0-based, end-exclusive indices into `text` in code points (Python
+`str` indices). Writes are atomic: a temp file in the same folder, then `os.replace`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+
+from newsgold.errors import DocumentError
+from newsgold.problems import Problem
+
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+
+
+@dataclass
+class Span:
+    """A labelled span; `start`/`end` may be None in predictions that give only `text`."""
+
+    id: str
+    label: str
+    start: int | None
+    end: int | None
+    text: str | None = None
+    attrs: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict in the canonical key order; absent fields are left out."""
+        data: dict[str, Any] = {"id": self.id, "label": self.label}
+        if self.start is not None:
+            data["start"] = self.start
+        if self.end is not None:
+            data["end"] = self.end
+        if self.text is not None:
+            data["text"] = self.text
+        if self.attrs:
+            data["attrs"] = dict(self.attrs)
+        return data
+
+
+@dataclass
+class Relation:
+    """A directed relation from the span `head` to the span `tail` (span ids)."""
+
+    label: str
+    head: str
+    tail: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {"label": self.label, "head": self.head, "tail": self.tail}
+
+
+@dataclass
+class Document:
+    """An article with its annotations; `tokens`/`sentences` are (start, end) offset pairs."""
+
+    id: str
+    text: str | None
+    meta: dict[str, Any] = field(default_factory=dict)
+    spans: list[Span] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+    sentences: list[tuple[int, int]] | None = None
+    tokens: list[tuple[int, int]] | None = None
+
+    def span(self, span_id: str) -> Span:
+        """The span with this id; KeyError if there is none."""
+        for span in self.spans:
+            if span.id == span_id:
+                return span
+        raise KeyError(span_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict in the canonical key order."""
+        data: dict[str, Any] = {"id": self.id}
+        if self.text is not None:
+            data["text"] = self.text
+        data["meta"] = dict(self.meta)
+        if self.sentences is not None:
+            data["sentences"] = [list(pair) for pair in self.sentences]
+        if self.tokens is not None:
+            data["tokens"] = [list(pair) for pair in self.tokens]
+        data["spans"] = [span.to_dict() for span in self.spans]
+        data["relations"] = [relation.to_dict() for relation in self.relations]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Document:
+        """Build a Document from JSON data; raises DocumentError listing every structural problem."""
+        document, problems = parse_document(data)
+        if problems or document is None:
+            raise DocumentError(problems)
+        return document
+
+
+def text_sha256(text: str) -> str:
+    """Hex SHA-256 of the text encoded as UTF-8: the identity of a document's text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# --------------------------------------------------------------------------------------------
+# Parsing: JSON data -> Document, collecting structural problems
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def parse_document(data: Any, *, require_text: bool = True) -> tuple[Document | None, list[Problem]]:
+    """Turn one JSON value into a Document, returning it with every structural problem found.
+
+    Structure only (types, required fields); the schema rules live in `newsgold.validation`.
+    """
+    if not isinstance(data, dict):
+        return None, [Problem(f"a document must be a JSON object, got {type(data).__name__}")]
+    problems: list[Problem] = []
+    doc_id = data.get("id")
+    if not isinstance(doc_id, str) or not doc_id:
+        problems.append(Problem(f"id must be a non-empty string, got {doc_id!r}", field="id"))
+        place_id = None
+    else:
+        place_id = doc_id
+    known = {"id", "text", "meta", "spans", "relations", "sentences", "tokens"}
+    for key in data:
+        if key not in known:
+            problems.append(Problem(f"unknown field (allowed: {', '.join(sorted(known))})", doc_id=place_id, field=key))
+
+    text = data.get("text")
+    if text is None and require_text:
+        problems.append(Problem("missing document text", doc_id=place_id, field="text"))
+    elif text is not None and not isinstance(text, str):
+        problems.append(Problem(f"text must be a string, got {type(text).__name__}", doc_id=place_id, field="text"))
+        text = None
+
+    meta = data.get("meta", {})
+    if not isinstance(meta, dict):
+        problems.append(Problem(f"meta must be an object, got {type(meta).__name__}", doc_id=place_id, field="meta"))
+        meta = {}
+
+    spans: list[Span] = []
+    raw_spans = data.get("spans", [])
+    if not isinstance(raw_spans, list):
+        problems.append(Problem("spans must be a list", doc_id=place_id, field="spans"))
+        raw_spans = []
+    for index, raw in enumerate(raw_spans):
+        span = _parse_span(raw, index, place_id, problems)
+        if span is not None:
+            spans.append(span)
+
+    relations: list[Relation] = []
+    raw_relations = data.get("relations", [])
+    if not isinstance(raw_relations, list):
+        problems.append(Problem("relations must be a list", doc_id=place_id, field="relations"))
+        raw_relations = []
+    for index, raw in enumerate(raw_relations):
+        relation = _parse_relation(raw, index, place_id, problems)
+        if relation is not None:
+            relations.append(relation)
+
+    sentences = _parse_pairs(data.get("sentences"), "sentences", place_id, problems)
+    tokens = _parse_pairs(data.get("tokens"), "tokens", place_id, problems)
+    if doc_id is None or not isinstance(doc_id, str) or not doc_id:
+        return None, problems
+    document = Document(
+        id=doc_id, text=text, meta=meta, spans=spans, relations=relations, sentences=sentences, tokens=tokens
+    )
+    return document, problems
+
+
+def _parse_span(raw: Any, index: int, doc_id: str | None, problems: list[Problem]) -> Span | None:
+    if not isinstance(raw, dict):
+        problems.append(Problem(f"span #{index} must be an object", doc_id=doc_id, field=f"spans[{index}]"))
+        return None
+    span_id = raw.get("id")
+    if not isinstance(span_id, str) or not span_id:
+        problems.append(
+            Problem(f"span #{index} needs a non-empty string id, got {span_id!r}", doc_id=doc_id, field=f"spans[{index}].id")
+        )
+        return None
+    ok = True
+
+    def bad(message: str, name: str) -> None:
+        nonlocal ok
+        ok = False
+        problems.append(Problem(message, doc_id=doc_id, span_id=span_id, field=name))
+
+    for key in raw:
+        if key not in {"id", "label", "start", "end", "text", "attrs"}:
+            bad("unknown field (allowed: attrs, end, id, label, start, text)", key)
+    label = raw.get("label")
+    if not isinstance(label, str) or not label:
+        bad(f"label must be a non-empty string, got {label!r}", "label")
+    start, end = raw.get("start"), raw.get("end")
+    for name, value in (("start", start), ("end", end)):
+        if value is not None and not _is_int(value):
+            bad(f"{name} must be an integer, got {value!r}", name)
+    if (start is None) != (end is None):
+        bad("start and end must be given together", "start" if start is None else "end")
+    text = raw.get("text")
+    if text is not None and not isinstance(text, str):
+        bad(f"text must be a string, got {type(text).__name__}", "text")
+    if start is None and end is None and text is None:
+        bad("a span needs offsets (start, end) or its text", "start")
+    attrs = raw.get("attrs", {})
+    if attrs is None:
+        attrs = {}
+    if not isinstance(attrs, dict):
+        bad(f"attrs must be an object, got {type(attrs).__name__}", "attrs")
+    else:
+        for name, value in attrs.items():
+            if not isinstance(value, str):
+                bad(f"attribute values must be strings, got {value!r}", f"attrs.{name}")
+    if not ok:
+        return None
+    return Span(id=span_id, label=label, start=start, end=end, text=text, attrs=dict(attrs))
+
+
+def _parse_relation(raw: Any, index: int, doc_id: str | None, problems: list[Problem]) -> Relation | None:
+    if not isinstance(raw, dict):
+        problems.append(Problem("a relation must be an object", doc_id=doc_id, relation=index))
+        return None
+    ok = True
+    for key in raw:
+        if key not in {"label", "head", "tail"}:
+            ok = False
+            problems.append(Problem("unknown field (allowed: head, label, tail)", doc_id=doc_id, relation=index, field=key))
+    for key in ("label", "head", "tail"):
+        value = raw.get(key)
+        if not isinstance(value, str) or not value:
+            ok = False
+            problems.append(
+                Problem(f"{key} must be a non-empty string, got {value!r}", doc_id=doc_id, relation=index, field=key)
+            )
+    if not ok:
+        return None
+    return Relation(label=raw["label"], head=raw["head"], tail=raw["tail"])
+
+
+def _parse_pairs(raw: Any, name: str, doc_id: str | None, problems: list[Problem]) -> list[tuple[int, int]] | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, list) or not all(
+        isinstance(pair, list) and len(pair) == 2 and all(_is_int(v) for v in pair) for pair in raw
+    ):
+        problems.append(Problem("must be a list of [start, end] integer pairs", doc_id=doc_id, field=name))
+        return None
+    return [(pair[0], pair[1]) for pair in raw]
+
+
+# --------------------------------------------------------------------------------------------
+# Reading
+
+
+@dataclass
+class Loaded:
+    """One record read from a file: the document (None if unusable) and its structural problems."""
+
+    document: Document | None
+    problems: list[Problem]
+    path: str
+    line: int | None
+
+
+def is_jsonl(path: Path) -> bool:
+    """Whether `path` names a JSON Lines file (by suffix) rather than a folder or `.json` file."""
+    return path.suffix.lower() in JSONL_SUFFIXES
+
+
+def iter_loaded(path: str | Path, *, require_text: bool = True) -> Iterator[Loaded]:
+    """Stream the records of a `.jsonl` file, a `.json` file or a folder of `.json` files.
+
+    Yields one `Loaded` per record, in file order; unreadable input becomes problems, never an
+    exception, so that a validator can report all of them.
+    """
+    source = Path(path)
+    if source.is_dir():
+        files = sorted(p for p in source.iterdir() if p.suffix.lower() == ".json" and p.is_file())
+        if not files:
+            yield Loaded(None, [Problem("folder holds no .json documents", path=str(source))], str(source), None)
+        for file in files:
+            yield _load_json_file(file, require_text)
+    elif not source.exists():
+        yield Loaded(None, [Problem("no such file or folder", path=str(source))], str(source), None)
+    elif is_jsonl(source):
+        yield from _iter_jsonl(source, require_text)
+    else:
+        yield _load_json_file(source, require_text)
+
+
+def _decode(raw: bytes) -> tuple[str | None, str, int]:
+    """Decode UTF-8 strictly; on failure return None, a message and the bad byte's index."""
+    try:
+        return raw.decode("utf-8"), "", -1
+    except UnicodeDecodeError as exc:
+        return None, f"not valid UTF-8 (byte {raw[exc.start:exc.start + 1]!r} at byte offset {exc.start})", exc.start
+
+
+def _placed(problems: list[Problem], path: str, line: int | None) -> list[Problem]:
+    return [problem.at(path=path, line=line) for problem in problems]
+
+
+def _iter_jsonl(source: Path, require_text: bool) -> Iterator[Loaded]:
+    name = str(source)
+    try:
+        handle = source.open("rb")
+    except OSError as exc:
+        yield Loaded(None, [Problem(f"cannot read: {exc.strerror}", path=name)], name, None)
+        return
+    with handle:
+        seen_any = False
+        for number, raw in enumerate(handle, start=1):
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            if not raw.strip():
+                continue
+            seen_any = True
+            text, error, _ = _decode(raw)
+            if text is None:
+                yield Loaded(None, [Problem(error, path=name, line=number)], name, number)
+                continue
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as exc:
+                problem = Problem(f"invalid JSON: {exc.msg} (column {exc.colno})", path=name, line=number)
+                yield Loaded(None, [problem], name, number)
+                continue
+            document, problems = parse_document(data, require_text=require_text)
+            yield Loaded(document, _placed(problems, name, number), name, number)
+        if not seen_any:
+            yield Loaded(None, [Problem("file holds no documents", path=name)], name, None)
+
+
+def _load_json_file(source: Path, require_text: bool) -> Loaded:
+    name = str(source)
+    try:
+        raw = source.read_bytes()
+    except OSError as exc:
+        return Loaded(None, [Problem(f"cannot read: {exc.strerror}", path=name)], name, None)
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    text, error, bad_byte = _decode(raw)
+    if text is None:
+        line = raw[:bad_byte].count(b"\n") + 1
+        return Loaded(None, [Problem(error, path=name, line=line)], name, line)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        problem = Problem(f"invalid JSON: {exc.msg} (column {exc.colno})", path=name, line=exc.lineno)
+        return Loaded(None, [problem], name, exc.lineno)
+    document, problems = parse_document(data, require_text=require_text)
+    return Loaded(document, _placed(problems, name, None), name, None)
+
+
+def iter_unique(path: str | Path, *, require_text: bool = True) -> Iterator[Loaded]:
+    """`iter_loaded`, adding a problem to each record whose document id was already seen."""
+    seen: dict[str, str] = {}
+    for loaded in iter_loaded(path, require_text=require_text):
+        document = loaded.document
+        if document is not None:
+            if document.id in seen:
+                loaded.problems.append(
+                    Problem(
+                        f"duplicate document id (first at {seen[document.id]})",
+                        path=loaded.path,
+                        line=loaded.line,
+                        doc_id=document.id,
+                        field="id",
+                    )
+                )
+            else:
+                seen[document.id] = f"line {loaded.line}" if loaded.line else loaded.path
+        yield loaded
+
+
+def read_documents(path: str | Path, *, require_text: bool = True) -> list[Document]:
+    """Read every document of a file or folder; raise DocumentError listing every problem.
+
+    Checks structure and duplicate ids only; `newsgold.validation.load_documents` adds the schema.
+    """
+    documents: list[Document] = []
+    problems: list[Problem] = []
+    for loaded in iter_unique(path, require_text=require_text):
+        problems.extend(loaded.problems)
+        if loaded.document is not None:
+            documents.append(loaded.document)
+    if problems:
+        raise DocumentError(problems, path=path)
+    return documents
+
+
+# --------------------------------------------------------------------------------------------
+# Writing
+
+
+def atomic_write_text(path: str | Path, text: str) -> None:
+    """Write `text` to `path` atomically: a temp file in the same folder, fsync, then rename."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def document_json(document: Document) -> str:
+    """The pretty-printed JSON of one document, as written in a folder (stable, UTF-8, newline)."""
+    return json.dumps(document.to_dict(), ensure_ascii=False, indent=2) + "\n"
+
+
+def write_documents(documents: Iterable[Document], path: str | Path) -> int:
+    """Write documents as JSON Lines (`.jsonl` path) or a folder of `<id>.json` files; return count.
+
+    Each file is replaced atomically; a folder keeps files of documents not written this time.
+    """
+    target = Path(path)
+    count = 0
+    if is_jsonl(target):
+        lines = []
+        for document in documents:
+            lines.append(json.dumps(document.to_dict(), ensure_ascii=False, separators=(",", ":")))
+            count += 1
+        atomic_write_text(target, "".join(line + "\n" for line in lines))
+        return count
+    if target.exists() and not target.is_dir():
+        raise DocumentError([Problem("expected a folder or a .jsonl path", path=str(target))])
+    for document in documents:
+        atomic_write_text(target / f"{document.id}.json", document_json(document))
+        count += 1
+    return count
+
+
+def documents_by_id(documents: Sequence[Document]) -> dict[str, Document]:
+    """Index documents by id (ids are unique after `read_documents`)."""
+    return {document.id: document for document in documents}

@@ -1,0 +1,1 @@
+"""Scoring extraction systems against the gold annotations."""

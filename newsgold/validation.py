@@ -1,0 +1,224 @@
+"""Schema rules for documents: every problem, with its place, never just the first.
+
+Gold files are checked strictly. Predictions (`gold=False`) may leave out the document text and
+give spans by `text` alone; their attributes are optional, but any value they give must be in
+the schema.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from newsgold.document import Document, Span, iter_unique, text_sha256
+from newsgold.errors import DocumentError
+from newsgold.problems import Problem
+from newsgold.schema import Schema
+
+DOC_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def validate(document: Document, schema: Schema, *, gold: bool = True) -> list[Problem]:
+    """Every schema problem of one document (empty list when it is valid)."""
+    problems: list[Problem] = []
+    doc_id = document.id
+
+    def report(message: str, *, span: str | None = None, relation: int | None = None, field: str | None = None) -> None:
+        problems.append(Problem(message, doc_id=doc_id, span_id=span, relation=relation, field=field))
+
+    if not DOC_ID_PATTERN.match(doc_id):
+        report("id may hold only letters, digits, '.', '_' and '-' and must start with a letter or digit", field="id")
+    text = document.text
+    if text is None and gold:
+        report("missing document text", field="text")
+    sha = document.meta.get("sha256")
+    if text is not None and sha is not None and sha != text_sha256(text):
+        report(f"sha256 {sha!r} does not match the text (its sha256 is {text_sha256(text)!r})", field="meta.sha256")
+
+    seen_ids: set[str] = set()
+    labels_by_id: dict[str, str] = {}
+    for span in document.spans:
+        if span.id in seen_ids:
+            report("duplicate span id", span=span.id, field="id")
+            continue
+        seen_ids.add(span.id)
+        labels_by_id[span.id] = span.label
+        _check_span(span, text, schema, gold, lambda message, field: report(message, span=span.id, field=field))
+
+    _check_overlaps(document.spans, report)
+    _check_relations(document, schema, labels_by_id, report)
+    if text is not None:
+        for name in ("sentences", "tokens"):
+            pairs = getattr(document, name)
+            if pairs is not None:
+                _check_pairs(pairs, text, name, report)
+    return problems
+
+
+def _check_span(span: Span, text: str | None, schema: Schema, gold: bool, report) -> None:  # type: ignore[no-untyped-def]
+    if span.label not in schema.label_names:
+        report(f"unknown label {span.label!r} (labels: {', '.join(schema.label_names)})", "label")
+        label = None
+    else:
+        label = schema.label(span.label)
+
+    if span.start is None or span.end is None:
+        if gold:
+            report("gold spans need start and end offsets", "start")
+    elif span.start < 0:
+        report(f"start {span.start} is negative", "start")
+    elif span.end <= span.start:
+        what = "empty" if span.end == span.start else "inverted"
+        report(f"{what} span: end {span.end} is not after start {span.start}", "end")
+    elif text is not None and span.end > len(text):
+        report(f"end {span.end} is past the end of the text (length {len(text)})", "end")
+    elif text is not None:
+        covered = text[span.start : span.end]
+        if covered[0].isspace():
+            report(f"span starts on whitespace ({covered[0]!r} at {span.start})", "start")
+        if covered[-1].isspace():
+            report(f"span ends on whitespace ({covered[-1]!r} at {span.end - 1})", "end")
+        if span.text is not None and span.text != covered:
+            report(f"text {span.text!r} does not equal the document text at {span.start}:{span.end} ({covered!r})", "text")
+    if span.start is None and span.text is not None and not span.text.strip():
+        report("text is empty", "text")
+
+    if label is None:
+        return
+    for name, value in span.attrs.items():
+        if name not in label.attribute_names:
+            allowed = ", ".join(label.attribute_names) or "none"
+            report(f"unknown attribute {name!r} for {label.name} (attributes: {allowed})", f"attrs.{name}")
+            continue
+        attribute = label.attribute(name)
+        if attribute.kind == "choice" and value not in attribute.value_names:
+            report(f"{value!r} is not a value of {label.name}.{name} (values: {', '.join(attribute.value_names)})", f"attrs.{name}")
+        elif attribute.kind == "text" and not value.strip():
+            report(f"{label.name}.{name} is empty", f"attrs.{name}")
+    if gold:
+        for attribute in label.attributes:
+            if attribute.required and attribute.name not in span.attrs:
+                report(f"missing required attribute {label.name}.{attribute.name}", f"attrs.{attribute.name}")
+
+
+def _check_overlaps(spans: Iterable[Span], report) -> None:  # type: ignore[no-untyped-def]
+    """Spans of the same label never overlap; each overlapping pair is reported once."""
+    by_label: dict[str, list[Span]] = defaultdict(list)
+    for span in spans:
+        if span.start is not None and span.end is not None and span.end > span.start:
+            by_label[span.label].append(span)
+    for label, group in by_label.items():
+        group.sort(key=lambda s: (s.start, s.end, s.id))
+        open_spans: list[Span] = []
+        for span in group:
+            open_spans = [other for other in open_spans if other.end > span.start]  # type: ignore[operator]
+            for other in open_spans:
+                report(
+                    f"overlaps {label} span {other.id!r} ({other.start}:{other.end}); spans of one label must not overlap",
+                    span=span.id,
+                    field="start",
+                )
+            open_spans.append(span)
+
+
+def _check_relations(document: Document, schema: Schema, labels_by_id: dict[str, str], report) -> None:  # type: ignore[no-untyped-def]
+    seen: set[tuple[str, str, str]] = set()
+    for index, relation in enumerate(document.relations):
+        if relation.label not in schema.relation_names:
+            report(f"unknown relation {relation.label!r} (relations: {', '.join(schema.relation_names)})", relation=index, field="label")
+            continue
+        kind = schema.relation(relation.label)
+        key = (relation.label, relation.head, relation.tail)
+        if key in seen:
+            report("duplicate relation", relation=index, field="label")
+        seen.add(key)
+        if relation.head == relation.tail:
+            report("a relation cannot link a span to itself", relation=index, field="tail")
+        for end, allowed in (("head", kind.head), ("tail", kind.tail)):
+            span_id = getattr(relation, end)
+            if span_id not in labels_by_id:
+                report(f"{end} {span_id!r} is not a span of this document", relation=index, field=end)
+            elif labels_by_id[span_id] not in allowed:
+                report(
+                    f"{relation.label} {end} must be a {' or '.join(allowed)} span, "
+                    f"but {span_id!r} is {labels_by_id[span_id]}",
+                    relation=index,
+                    field=end,
+                )
+
+
+def _check_pairs(pairs: list[tuple[int, int]], text: str, name: str, report) -> None:  # type: ignore[no-untyped-def]
+    previous_end = 0
+    for index, (start, end) in enumerate(pairs):
+        where = f"{name}[{index}]"
+        if not 0 <= start < end <= len(text):
+            report(f"offsets {start}:{end} are out of range or empty (text length {len(text)})", field=where)
+        elif start < previous_end:
+            report(f"offsets {start}:{end} overlap or precede the previous entry", field=where)
+        elif not text[start:end].strip():
+            report(f"offsets {start}:{end} cover only whitespace", field=where)
+        else:
+            previous_end = end
+
+
+@dataclass
+class ValidationReport:
+    """What `validate_paths` found: counts and every problem."""
+
+    files: int = 0
+    documents: int = 0
+    spans: int = 0
+    relations: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when no problem was found."""
+        return not self.problems
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain dict for `--json` output."""
+        return {
+            "ok": self.ok,
+            "files": self.files,
+            "documents": self.documents,
+            "spans": self.spans,
+            "relations": self.relations,
+            "problems": [problem.to_dict() for problem in self.problems],
+        }
+
+
+def validate_paths(paths: Iterable[str | Path], schema: Schema, *, gold: bool = True) -> ValidationReport:
+    """Read and validate every document in the given files/folders; ids must be unique per file."""
+    report = ValidationReport()
+    for path in paths:
+        report.files += 1
+        for loaded in iter_unique(path, require_text=gold):
+            report.problems.extend(loaded.problems)
+            document = loaded.document
+            if document is None:
+                continue
+            report.documents += 1
+            report.spans += len(document.spans)
+            report.relations += len(document.relations)
+            report.problems.extend(p.at(path=loaded.path, line=loaded.line) for p in validate(document, schema, gold=gold))
+    return report
+
+
+def load_documents(path: str | Path, schema: Schema, *, gold: bool = True) -> list[Document]:
+    """Read and validate a file or folder; raise DocumentError listing every problem, else return all."""
+    documents: list[Document] = []
+    problems: list[Problem] = []
+    for loaded in iter_unique(path, require_text=gold):
+        problems.extend(loaded.problems)
+        if loaded.document is not None:
+            documents.append(loaded.document)
+            problems.extend(
+                p.at(path=loaded.path, line=loaded.line) for p in validate(loaded.document, schema, gold=gold)
+            )
+    if problems:
+        raise DocumentError(problems, path=path)
+    return documents

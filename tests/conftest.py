@@ -1,0 +1,49 @@
+"""Shared fixtures: the shipped schema and a small valid gold document."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from newsgold.document import text_sha256
+from newsgold.schema import Schema, load_schema
+
+TEXT = "Russia said the UN request would help “terrorists”. He left."
+
+
+def base_document() -> dict[str, Any]:
+    """A valid gold document covering every label and both relations."""
+    return copy.deepcopy(
+        {
+            "id": "doc-1",
+            "text": TEXT,
+            "meta": {"sha256": text_sha256(TEXT)},
+            "spans": [
+                {"id": "T1", "label": "SPEAKER", "start": 0, "end": 6, "text": "Russia",
+                 "attrs": {"mention": "name", "entity": "Russia"}},
+                {"id": "T2", "label": "CLAIM", "start": 12, "end": 50, "text": TEXT[12:50],
+                 "attrs": {"voice": "attributed", "quote": "mixed", "checkworthy": "no"}},
+                {"id": "T3", "label": "EVENT", "start": 19, "end": 26, "text": "request",
+                 "attrs": {"type": "REQUEST", "factuality": "asserted"}},
+                {"id": "T4", "label": "FRAMING", "start": 39, "end": 49, "text": "terrorists",
+                 "attrs": {"device": "labeling", "target": "armed_opposition", "valence": "negative",
+                           "voice": "quoted"}},
+            ],
+            "relations": [
+                {"label": "attributed_to", "head": "T2", "tail": "T1"},
+                {"label": "about", "head": "T2", "tail": "T3"},
+            ],
+        }
+    )
+
+
+@pytest.fixture(scope="session")
+def schema() -> Schema:
+    return load_schema()
+
+
+@pytest.fixture
+def doc_dict() -> dict[str, Any]:
+    return base_document()

@@ -1,0 +1,135 @@
+"""Seed ingestion: exact text, provenance, and token/sentence offsets on awkward input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newsgold.corpus.ingest import ingest_seeds, newline_style, seed_document
+from newsgold.corpus.segment import Segmenter, blank_english
+from newsgold.document import text_sha256
+from newsgold.errors import IngestError
+from newsgold.schema import Schema
+from newsgold.validation import validate
+
+REPO = Path(__file__).parents[1]
+SEGMENTER = Segmenter()
+
+
+def _seed(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def _assert_tokens_match_spacy(text: str, tokens: list[tuple[int, int]]) -> None:
+    expected = [t.text.strip() for t in blank_english().tokenizer(text) if not t.is_space]
+    assert [text[s:e] for s, e in tokens] == expected
+
+
+def test_the_shipped_seed(schema: Schema) -> None:
+    [document] = list(ingest_seeds(REPO / "seeds"))
+    raw = (REPO / "seeds" / "000_1c4f7a9ed72f78a1.txt").read_bytes()
+    assert document.id == "000_1c4f7a9ed72f78a1"
+    assert document.text == raw.decode("utf-8")
+    assert document.meta["sha256"] == text_sha256(document.text)
+    assert document.meta["source"] == "seeds/000_1c4f7a9ed72f78a1.txt"
+    assert validate(document, schema) == []
+    _assert_tokens_match_spacy(document.text, document.tokens)
+    assert len(document.sentences) == 14  # 13 lines; one line holds two quoted sentences
+    sentences = [document.text[s:e] for s, e in document.sentences]
+    assert sentences[0].startswith("Russia has rejected") and sentences[0].endswith("regain strength.")
+    assert sentences[-1].endswith("regional allies.")
+
+
+def test_bom_is_stripped_and_recorded(tmp_path: Path) -> None:
+    path = _seed(tmp_path, "bom.txt", "\ufeffHe said “no”.".encode("utf-8"))
+    document = seed_document(path, segmenter=SEGMENTER)
+    assert document.text == "He said “no”."
+    assert document.meta["bom"] is True
+    assert document.meta["sha256"] == text_sha256("He said “no”.")
+
+
+def test_crlf_is_kept_and_offsets_stay_exact(tmp_path: Path) -> None:
+    text = "First line 🙂 here.\r\nSecond “quoted” line, it’s fine.\r\n\r\nThird."
+    document = seed_document(_seed(tmp_path, "crlf.txt", text.encode("utf-8")), segmenter=SEGMENTER)
+    assert document.text == text
+    assert document.meta["newline"] == "crlf"
+    _assert_tokens_match_spacy(text, document.tokens)
+    assert [text[s:e] for s, e in document.sentences] == [
+        "First line 🙂 here.",
+        "Second “quoted” line, it’s fine.",
+        "Third.",
+    ]
+    assert "🙂" in [text[s:e] for s, e in document.tokens]
+
+
+def test_line_break_ends_a_sentence_without_punctuation(tmp_path: Path) -> None:
+    document = seed_document(_seed(tmp_path, "head.txt", b"A headline\nThe body starts here."), segmenter=SEGMENTER)
+    assert [document.text[s:e] for s, e in document.sentences] == ["A headline", "The body starts here."]
+
+
+def test_non_utf8_seed_is_an_error_naming_file_and_line(tmp_path: Path) -> None:
+    path = _seed(tmp_path, "latin.txt", b"fine line\ncaf\xe9\n")
+    with pytest.raises(IngestError) as info:
+        seed_document(path)
+    assert info.value.path == str(path) and info.value.line == 2 and "UTF-8" in str(info.value)
+
+
+def test_sidecar_metadata(tmp_path: Path) -> None:
+    path = _seed(tmp_path, "a.txt", b"Text.")
+    (tmp_path / "a.meta.yaml").write_text("title: A title\nlicense: unknown\n")
+    assert seed_document(path).meta["title"] == "A title"
+    (tmp_path / "a.meta.yaml").write_text("sha256: abc\n")
+    with pytest.raises(IngestError, match="computed by newsgold") as info:
+        seed_document(path)
+    assert info.value.field == "sha256"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [("bad name!.txt", b"x", "cannot derive a document id"), ("empty.txt", b"  \n", "empty")],
+)
+def test_bad_seeds(tmp_path: Path, name: str, data: bytes, message: str) -> None:
+    with pytest.raises(IngestError, match=message):
+        seed_document(_seed(tmp_path, name, data))
+
+
+def test_missing_or_empty_seed_folder(tmp_path: Path) -> None:
+    with pytest.raises(IngestError, match="not found"):
+        list(ingest_seeds(tmp_path / "absent"))
+    with pytest.raises(IngestError, match="no .txt articles"):
+        list(ingest_seeds(tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("text", "style"), [("a\nb", "lf"), ("a\r\nb", "crlf"), ("a\rb", "cr"), ("a\r\nb\nc", "mixed"), ("ab", "none")]
+)
+def test_newline_style(text: str, style: str) -> None:
+    assert newline_style(text) == style
+
+
+TEXT_ALPHABET = st.sampled_from(list("ab .,;:!?-'\"“”‘’«»\n\r\t\u00a0🙂é()0123456789"))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=TEXT_ALPHABET, min_size=1, max_size=80))
+def test_segmentation_invariants(text: str) -> None:
+    segmentation = SEGMENTER.segment(text)
+    previous = 0
+    for start, end in segmentation.tokens:
+        assert previous <= start < end <= len(text)
+        assert not text[start].isspace() and not text[end - 1].isspace()
+        previous = end
+    # tokens cover every non-whitespace character and nothing else
+    covered = {i for s, e in segmentation.tokens for i in range(s, e)}
+    assert covered == {i for i, char in enumerate(text) if not char.isspace()}
+    # every token lies inside exactly one sentence, sentences are ordered and trimmed
+    for start, end in segmentation.tokens:
+        assert sum(1 for s, e in segmentation.sentences if s <= start and end <= e) == 1
+    for start, end in segmentation.sentences:
+        assert not text[start].isspace() and not text[end - 1].isspace()
+
