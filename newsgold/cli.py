@@ -17,7 +17,8 @@ from newsgold.console import print_json, stderr, stdout, user_errors
 from newsgold.corpus.ingest import ingest_seeds
 from newsgold.corpus.stats import corpus_stats
 from newsgold.document import atomic_write_text, write_documents
-from newsgold.guidelines import schema_reference
+from newsgold.errors import NewsgoldError
+from newsgold.guidelines import embed_reference, schema_reference
 from newsgold.schema import Schema, load_schema
 from newsgold.validation import load_documents, validate_paths
 
@@ -105,14 +106,26 @@ def schema_validate(path: Optional[Path] = typer.Argument(None, help="Schema fil
 def schema_guidelines(
     schema_path: Optional[Path] = SchemaOption,
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to this file instead of stdout.", dir_okay=False),
+    into: Optional[Path] = typer.Option(
+        None, "--into", help="Refresh the generated block of a guidelines page (between its schema-reference markers).",
+        dir_okay=False,
+    ),
 ) -> None:
     """Print the schema reference of the annotation guidelines as Markdown.
 
-    Example: newsgold schema guidelines --out docs/schema-reference.md
+    Example: newsgold schema guidelines --into docs/guidelines.md
     """
     with user_errors():
         schema = load_schema(schema_path)
-    markdown = schema_reference(schema)
+        markdown = schema_reference(schema)
+        if into is not None:
+            try:
+                page = into.read_text(encoding="utf-8")
+            except OSError as exc:
+                raise NewsgoldError(f"cannot read: {exc.strerror}", path=into) from exc
+            atomic_write_text(into, embed_reference(page, markdown, path=str(into)))
+            stderr().print(f"updated the schema reference in {escape(str(into))}")
+            return
     if out is None:
         typer.echo(markdown, nl=False)
     else:
