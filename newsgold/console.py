@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import sys
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from newsgold.errors import DocumentError, NewsgoldError
 
@@ -50,3 +51,12 @@ def user_errors() -> Iterator[None]:
     except KeyboardInterrupt:
         stderr().print("[yellow]interrupted[/yellow]")
         raise typer.Exit(130) from None
+
+
+@contextmanager
+def progress_bar(description: str, console: Console, total: int | None = None) -> Iterator[Callable[[int], None]]:
+    """A rich progress bar on stderr (hidden when stderr is not a terminal); yields `advance(n)`."""
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
+        task = progress.add_task(description, total=total)
+        yield lambda n: progress.advance(task, n)

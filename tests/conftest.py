@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
+import atexit
 import copy
+import os
+import shutil
+import tempfile
+
+# No test talks to the Hub or reads/writes the user's caches: a private HF_HOME and offline mode,
+# set before any test module imports `datasets` (which reads these at import time).
+_HF_HOME = tempfile.mkdtemp(prefix="newsgold-test-hf-")
+os.environ["HF_HOME"] = _HF_HOME
+os.environ["HF_DATASETS_CACHE"] = os.path.join(_HF_HOME, "datasets")
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ.pop("HF_TOKEN", None)
+atexit.register(shutil.rmtree, _HF_HOME, True)
 from typing import Any
 
 import pytest
@@ -47,3 +60,4 @@ def schema() -> Schema:
 @pytest.fixture
 def doc_dict() -> dict[str, Any]:
     return base_document()
+

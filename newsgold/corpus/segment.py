@@ -15,6 +15,8 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from newsgold.document import Document
+
 DEFAULT_BATCH_SIZE = 256
 
 
@@ -47,6 +49,17 @@ class Segmenter:
         """Segment a stream of texts lazily, in order (memory stays flat for any corpus size)."""
         for doc in self.nlp.pipe(texts, batch_size=batch_size):
             yield _segmentation(doc)
+
+    def segment_documents(
+        self, documents: Iterable[Document], *, batch_size: int = DEFAULT_BATCH_SIZE
+    ) -> Iterator[Document]:
+        """Set `tokens` and `sentences` on a stream of documents, lazily and in order."""
+        pairs = ((document.text or "", document) for document in documents)
+        for doc, document in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
+            segmentation = _segmentation(doc)
+            document.tokens = segmentation.tokens
+            document.sentences = segmentation.sentences
+            yield document
 
 
 def _segmentation(doc: Doc) -> Segmentation:

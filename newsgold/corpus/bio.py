@@ -1,0 +1,79 @@
+"""IOB2 tagging: spans of one label <-> a tag per token, and token refinement at span boundaries.
+
+Each label is its own layer (labels nest: a FRAMING term inside a CLAIM), so a document gets one
+tag sequence per label. `refine_tokens` splits tokens at span boundaries that fall inside a token,
+so that every span is a whole number of tokens and decoding the tags gives back the exact spans.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from typing import Iterable, Sequence
+
+Offsets = tuple[int, int]
+
+
+def refine_tokens(tokens: Sequence[Offsets], boundaries: Iterable[int]) -> list[Offsets]:
+    """Split tokens at every boundary offset that falls strictly inside one."""
+    cuts = sorted(set(boundaries))
+    refined: list[Offsets] = []
+    for start, end in tokens:
+        lo = bisect_right(cuts, start)
+        hi = bisect_left(cuts, end)
+        previous = start
+        for cut in cuts[lo:hi]:
+            refined.append((previous, cut))
+            previous = cut
+        refined.append((previous, end))
+    return refined
+
+
+def spans_to_tags(tokens: Sequence[Offsets], spans: Iterable[Offsets], label: str) -> list[str]:
+    """IOB2 tags of one label's spans over tokens; a token is inside a span if it overlaps it.
+
+    Spans of one label do not overlap (the validator ensures it), so each token gets one tag.
+    """
+    tags = ["O"] * len(tokens)
+    starts = [start for start, _ in tokens]
+    for span_start, span_end in sorted(spans):
+        first = max(bisect_right(starts, span_start) - 1, 0)
+        inside = False
+        for index in range(first, len(tokens)):
+            token_start, token_end = tokens[index]
+            if token_start >= span_end:
+                break
+            if token_end <= span_start:
+                continue
+            tags[index] = f"I-{label}" if inside else f"B-{label}"
+            inside = True
+    return tags
+
+
+def tags_to_spans(tokens: Sequence[Offsets], tags: Sequence[str]) -> list[tuple[str, int, int]]:
+    """Decode IOB2 tags into (label, start, end) character spans.
+
+    Lenient like seqeval's default mode: an `I-` tag that does not continue a span of the same
+    label starts a new one.
+    """
+    if len(tokens) != len(tags):
+        raise ValueError(f"{len(tokens)} tokens but {len(tags)} tags")
+    spans: list[tuple[str, int, int]] = []
+    current: list = []  # [label, start, end]
+    for (start, end), tag in zip(tokens, tags):
+        if tag == "O":
+            if current:
+                spans.append(tuple(current))  # type: ignore[arg-type]
+                current = []
+            continue
+        prefix, _, label = tag.partition("-")
+        if prefix not in ("B", "I") or not label:
+            raise ValueError(f"invalid IOB2 tag {tag!r}")
+        if prefix == "I" and current and current[0] == label:
+            current[2] = end
+            continue
+        if current:
+            spans.append(tuple(current))  # type: ignore[arg-type]
+        current = [label, start, end]
+    if current:
+        spans.append(tuple(current))  # type: ignore[arg-type]
+    return spans

@@ -1,0 +1,258 @@
+"""`corpus build`: seeds + gold -> a DatasetDict per configuration, a Hub-ready folder, a card.
+
+Two passes over the gold, neither holding the corpus in memory: the first validates everything
+(gold against the schema, each gold text against its seed) and refuses to build on any problem;
+the second streams documents through tokenization into one Parquet writer per configuration and
+split. The Parquet files plus the generated README.md are the Hub folder; `save_to_disk` copies
+are made from them. The whole output is written to a temp folder and swapped in at the end, so a
+failed build never leaves a half-written dataset.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import datasets
+import pyarrow as pa
+import pyarrow.parquet as pq
+from datasets import Dataset, DatasetDict, Features
+
+from newsgold.corpus.card import dataset_card
+from newsgold.corpus.features import CONFIG_NAMES, config_features
+from newsgold.corpus.ingest import SEED_SUFFIX, read_seed_text
+from newsgold.corpus.rows import RowMaker
+from newsgold.corpus.segment import Segmenter
+from newsgold.corpus.settings import BuildSettings
+from newsgold.corpus.stats import StatsAccumulator
+from newsgold.document import Document, iter_unique, text_sha256
+from newsgold.errors import BuildError, DocumentError
+from newsgold.problems import Problem
+from newsgold.schema import Schema
+from newsgold.validation import validate
+
+ROWS_PER_BATCH = 2_000
+HUB_DIR = "hub"
+DISK_DIR = "disk"
+REPORT_FILE = "build-report.json"
+
+
+@dataclass
+class BuildReport:
+    """What a build wrote: counts per split and configuration, and where."""
+
+    output: str
+    schema_version: int
+    documents: dict[str, int] = field(default_factory=dict)
+    rows: dict[str, dict[str, int]] = field(default_factory=dict)
+    seeds_without_gold: list[str] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict, written as build-report.json and printed by `--json`."""
+        return {
+            "output": self.output,
+            "schema_version": self.schema_version,
+            "documents": self.documents,
+            "rows": self.rows,
+            "seeds_without_gold": self.seeds_without_gold,
+            "stats": self.stats,
+            "files": self.files,
+        }
+
+
+def check_corpus(settings: BuildSettings, schema: Schema) -> tuple[int, list[str]]:
+    """Pass 1: validate every gold document and match it to its seed; raise with every problem.
+
+    Returns the number of gold documents and the ids of seeds that have no gold yet.
+    """
+    problems: list[Problem] = []
+    gold_ids: set[str] = set()
+    if not settings.gold.exists():
+        raise BuildError("gold folder not found", path=settings.gold)
+    for loaded in iter_unique(settings.gold):
+        problems.extend(loaded.problems)
+        document = loaded.document
+        if document is None:
+            continue
+        gold_ids.add(document.id)
+        problems.extend(p.at(path=loaded.path, line=loaded.line) for p in validate(document, schema))
+        problems.extend(p.at(path=loaded.path, line=loaded.line) for p in _match_seed(document, settings.seeds))
+    if problems:
+        raise DocumentError(problems, path=settings.gold)
+    seed_ids = sorted(p.name[: -len(SEED_SUFFIX)] for p in settings.seeds.glob(f"*{SEED_SUFFIX}"))
+    return len(gold_ids), [doc_id for doc_id in seed_ids if doc_id not in gold_ids]
+
+
+def _match_seed(document: Document, seeds: Path) -> list[Problem]:
+    """The gold text must be exactly its seed's ingested text, or every offset may be off."""
+    seed_path = seeds / f"{document.id}{SEED_SUFFIX}"
+    if not seed_path.exists():
+        return [Problem(f"no seed article {seed_path} for this gold document", doc_id=document.id, field="id")]
+    seed = read_seed_text(seed_path)
+    if document.text != seed.text:
+        return [
+            Problem(
+                f"text differs from {seed_path} (sha256 {text_sha256(document.text or '')[:12]}… vs "
+                f"{text_sha256(seed.text)[:12]}…): re-annotate or re-ingest before building",
+                doc_id=document.id,
+                field="text",
+            )
+        ]
+    return []
+
+
+class ParquetSink:
+    """One lazily opened Parquet writer per (configuration, split), fed in row batches."""
+
+    def __init__(self, root: Path, features: dict[str, Features]) -> None:
+        self.root = root
+        self.schemas = {name: feats.arrow_schema for name, feats in features.items()}
+        self.buffers: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self.writers: dict[tuple[str, str], pq.ParquetWriter] = {}
+        self.counts: dict[tuple[str, str], int] = {}
+
+    def path(self, config: str, split: str) -> Path:
+        """Where a configuration's split is written (the Hub's `<config>/<split>-NNNNN-of-NNNNN` layout)."""
+        return self.root / config / f"{split}-00000-of-00001.parquet"
+
+    def add(self, config: str, split: str, row: dict[str, Any]) -> None:
+        key = (config, split)
+        buffer = self.buffers.setdefault(key, [])
+        buffer.append(row)
+        self.counts[key] = self.counts.get(key, 0) + 1
+        if len(buffer) >= ROWS_PER_BATCH:
+            self._flush(key)
+
+    def _flush(self, key: tuple[str, str]) -> None:
+        rows = self.buffers.get(key)
+        if not rows:
+            return
+        schema = self.schemas[key[0]]
+        if key not in self.writers:
+            target = self.path(*key)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self.writers[key] = pq.ParquetWriter(target, schema, compression="snappy")
+        self.writers[key].write_table(pa.Table.from_pylist(rows, schema=schema))
+        self.buffers[key] = []
+
+    def close(self) -> None:
+        for key in list(self.buffers):
+            self._flush(key)
+        for writer in self.writers.values():
+            writer.close()
+
+
+def build_dataset(
+    settings: BuildSettings,
+    schema: Schema,
+    *,
+    segmenter: Segmenter | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> BuildReport:
+    """Validate, then build the dataset into `settings.output` (hub/ and disk/); return the report."""
+    total, unannotated = check_corpus(settings, schema)
+    if total == 0:
+        raise BuildError("no gold documents to build from", path=settings.gold)
+    features = config_features(schema)
+    maker = RowMaker(schema)
+    segmenter = segmenter if segmenter is not None else Segmenter()
+    settings.output.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{settings.output.name}.", dir=settings.output.parent))
+    try:
+        hub = staging / HUB_DIR
+        sink = ParquetSink(hub, features)
+        stats = StatsAccumulator(schema)
+        documents_per_split: dict[str, int] = {name: 0 for name in settings.splits.names}
+        for document in segmenter.segment_documents(_gold_documents(settings.gold)):
+            split = settings.splits.assign(document.id)
+            documents_per_split[split] += 1
+            stats.add(document)
+            sink.add("documents", split, maker.document_row(document))
+            for row in maker.token_rows(document):
+                sink.add("tokens", split, row)
+            for row in maker.claim_rows(document):
+                sink.add("claims", split, row)
+            if progress is not None:
+                progress(1)
+        sink.close()
+
+        rows = {config: {split: sink.counts.get((config, split), 0) for split in settings.splits.names} for config in CONFIG_NAMES}
+        report = BuildReport(
+            output=str(settings.output),
+            schema_version=schema.version,
+            documents=documents_per_split,
+            rows=rows,
+            seeds_without_gold=unannotated,
+            stats=stats.result(),
+        )
+        card = dataset_card(schema, settings, report, provenance=list(_provenance(settings.gold)))
+        (hub / "README.md").write_text(card, encoding="utf-8")
+        _save_to_disk(sink, staging / DISK_DIR, features, settings.splits.names, staging / ".cache")
+        shutil.rmtree(staging / ".cache", ignore_errors=True)
+        report.files = sorted(str(p.relative_to(staging)) for p in hub.rglob("*") if p.is_file())
+        (staging / REPORT_FILE).write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")
+        _swap_in(staging, settings.output)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return report
+
+
+def _gold_documents(gold: Path) -> Iterator[Document]:
+    for loaded in iter_unique(gold):
+        if loaded.document is not None:  # pass 1 guarantees there are no problems
+            yield loaded.document
+
+
+def _provenance(gold: Path) -> Iterator[dict[str, Any]]:
+    """Per-document provenance for the card (id, source, licence, publisher, url, annotators)."""
+    for document in _gold_documents(gold):
+        meta = document.meta
+        yield {
+            "id": document.id,
+            "source": meta.get("source", "unknown"),
+            "license": meta.get("license", "unknown"),
+            "publisher": meta.get("publisher", "unknown"),
+            "url": meta.get("url", "unknown"),
+            "annotators": meta.get("annotators", []),
+            "annotation_tool": meta.get("annotation_tool", "unknown"),
+        }
+
+
+def _save_to_disk(sink: ParquetSink, target: Path, features: dict[str, Features], splits: tuple[str, ...], cache: Path) -> None:
+    """A `save_to_disk` DatasetDict per configuration, made from the Parquet files just written."""
+    progress_was_on = datasets.is_progress_bar_enabled()
+    datasets.disable_progress_bars()  # newsgold shows its own progress; keep stderr readable
+    try:
+        _save_configs(sink, target, features, splits, cache)
+    finally:
+        if progress_was_on:
+            datasets.enable_progress_bars()
+
+
+def _save_configs(sink: ParquetSink, target: Path, features: dict[str, Features], splits: tuple[str, ...], cache: Path) -> None:
+    for config, feats in features.items():
+        parts = {}
+        for split in splits:
+            path = sink.path(config, split)
+            if path.exists():
+                parts[split] = Dataset.from_parquet(str(path), features=feats, cache_dir=str(cache), keep_in_memory=False)
+        DatasetDict(parts).save_to_disk(str(target / config))
+
+
+def _swap_in(staging: Path, output: Path) -> None:
+    """Replace `output` by `staging` with renames, so readers see the old or the new, never a mix."""
+    old = None
+    if output.exists():
+        old = output.with_name(f".{output.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        output.rename(old)
+    staging.rename(output)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,276 @@
+"""The dataset card (README.md of the Hub folder), generated from the schema, settings and build."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import yaml
+from datasets import ClassLabel, Features, List, Value
+
+from newsgold import __version__
+from newsgold.corpus.features import CONFIG_NAMES, config_features, tags_column
+from newsgold.schema import Schema
+
+if TYPE_CHECKING:
+    from newsgold.corpus.build import BuildReport
+    from newsgold.corpus.settings import BuildSettings
+
+CONFIG_SUMMARIES = {
+    "documents": "one row per article: text, provenance, every span with its attributes, every relation",
+    "tokens": "one row per sentence: tokens, their character offsets, one IOB2 tag sequence per label",
+    "claims": "one row per claim: text, offsets, attributes, its speaker and the event it is about",
+}
+
+FIELD_NOTES = {
+    "id": "unique row id",
+    "document_id": "id of the article",
+    "text": "the exact text (document) or the span's text",
+    "source": "the seed file the text came from",
+    "sha256": "SHA-256 of the UTF-8 text",
+    "meta": "all document metadata as a JSON object string",
+    "spans": "labelled spans; `attrs` holds `<label>_<attribute>` values (null when not applicable)",
+    "relations": "relations between span ids (`head` → `tail`)",
+    "sentence_index": "position of the sentence in the article",
+    "tokens": "tokens (spaCy rule-based English tokenizer, split at span boundaries)",
+    "token_starts": "character offset of each token in the article",
+    "token_ends": "end offset (exclusive) of each token in the article",
+    "claim_id": "span id of the claim in the `documents` configuration",
+    "start": "start offset in the article (code points, 0-based)",
+    "end": "end offset in the article (exclusive)",
+}
+
+
+def size_category(count: int) -> str:
+    """The Hub's size_categories bucket for a number of rows."""
+    for limit, name in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M")):
+        if count < limit:
+            return name
+    return "1M<n<10M"
+
+
+def _type_name(feature: Any) -> str:
+    if isinstance(feature, ClassLabel):
+        return f"class label ({', '.join(f'`{n}`' for n in feature.names)})"
+    if isinstance(feature, Value):
+        return feature.dtype
+    if isinstance(feature, List):
+        return f"list of {_type_name(feature.feature)}"
+    if isinstance(feature, dict):
+        return "struct {" + ", ".join(f"{k}: {_type_name(v)}" for k, v in feature.items() if not isinstance(v, dict)) + (
+            ", attrs" if "attrs" in feature else ""
+        ) + "}"
+    return type(feature).__name__
+
+
+def _field_rows(features: Features) -> list[str]:
+    rows = ["| field | type | meaning |", "| --- | --- | --- |"]
+    for name, feature in features.items():
+        note = FIELD_NOTES.get(name, "")
+        if not note and name.endswith("_tags"):
+            note = f"IOB2 tags of the {name[:-5].upper()} layer"
+        elif not note:
+            note = "from the linked span or the claim's attribute of this name"
+        rows.append(f"| `{name}` | {_type_name(feature)} | {note} |")
+    return rows
+
+
+def _plover_lines(schema: Schema) -> list[str]:
+    """One line per attribute whose values map to PLOVER event categories."""
+    return [
+        f"`{label.name}.{attribute.name}` maps to PLOVER: "
+        + ", ".join(f"{v.name} → {v.plover or '(none)'}" for v in attribute.values)
+        + "."
+        for label in schema.labels
+        for attribute in label.attributes
+        if any(value.plover for value in attribute.values)
+    ]
+
+
+def _metadata(schema: Schema, settings: BuildSettings, report: BuildReport) -> dict[str, Any]:
+    configs = []
+    for config in CONFIG_NAMES:
+        data_files = [
+            {"split": split, "path": f"{config}/{split}-*.parquet"}
+            for split, count in report.rows[config].items()
+            if count > 0
+        ]
+        entry: dict[str, Any] = {"config_name": config, "data_files": data_files}
+        if config == "documents":
+            entry["default"] = True
+        configs.append(entry)
+    return {
+        "pretty_name": settings.card.pretty_name,
+        "license": settings.card.license,
+        "language": list(settings.card.language),
+        "multilinguality": "monolingual",
+        "size_categories": [size_category(sum(report.documents.values()))],
+        "task_categories": ["token-classification", "text-classification"],
+        "task_ids": ["named-entity-recognition", "fact-checking", "multi-class-classification"],
+        "annotations_creators": ["expert-generated"],
+        "language_creators": ["found"],
+        "source_datasets": ["original"],
+        "tags": ["claims", "attribution", "quotation", "events", "framing", "media-bias", "news"],
+        "configs": configs,
+    }
+
+
+def dataset_card(schema: Schema, settings: BuildSettings, report: BuildReport, *, provenance: list[dict[str, Any]]) -> str:
+    """The whole README.md: YAML metadata, then the card sections."""
+    stats = report.stats
+    features = config_features(schema)
+    header = yaml.safe_dump(_metadata(schema, settings, report), sort_keys=False, allow_unicode=True, width=1000)
+    total_docs = sum(report.documents.values())
+    lines = ["---", header.rstrip(), "---", "", f"# {settings.card.pretty_name}", ""]
+
+    lines += [
+        "## Dataset summary",
+        "",
+        "English news articles annotated with one schema for **claims** (what is put forward as true), "
+        "the **speakers** they are attributed to, the **events** they mention, and **framing** terms "
+        "(word choices that cast actors, places or actions in an evaluative light), with the relations "
+        "`attributed_to` (claim → speaker) and `about` (claim → event). "
+        f"This release holds {total_docs} article(s), {stats['tokens']:,} tokens and "
+        f"{sum(stats['spans'].values()):,} spans, built with newsgold {__version__} from schema v{schema.version}.",
+        "",
+        "## Supported tasks",
+        "",
+        "- **Span identification / token classification** of the four labels (`tokens` configuration, "
+        "one IOB2 layer per label because labels nest).",
+        "- **Quotation attribution**: linking claims to speakers and resolving speakers to entities "
+        "(`claims` configuration, `speaker_entity`).",
+        "- **Claim classification**: voice, quote type and check-worthiness (`claims`).",
+        "- **Event extraction** with PLOVER-mapped types and factuality, and **framing detection** "
+        "with device, target, valence and voice (`documents`).",
+        "",
+        "## Languages",
+        "",
+        f"{', '.join(settings.card.language)} (news wire English).",
+        "",
+        "## Schema",
+        "",
+        f"Schema version {schema.version} (`configs/schema.yaml` of newsgold).",
+        "",
+        "| label | attributes | count |",
+        "| --- | --- | --- |",
+    ]
+    for label in schema.labels:
+        attributes = "; ".join(
+            f"`{a.name}`: " + (", ".join(a.value_names) if a.kind == "choice" else "free text") for a in label.attributes
+        )
+        lines.append(f"| `{label.name}` — {label.description} | {attributes} | {stats['spans'][label.name]:,} |")
+    lines += ["", "| relation | from → to | meaning | count |", "| --- | --- | --- | --- |"]
+    for relation in schema.relations:
+        lines.append(
+            f"| `{relation.name}` | {'/'.join(relation.head)} → {'/'.join(relation.tail)} | {relation.description} "
+            f"| {stats['relations'][relation.name]:,} |"
+        )
+    lines += [
+        "",
+        "BIO tag sets (one column per label in `tokens`): "
+        + "; ".join(f"`{tags_column(l)}`: {', '.join(schema.bio_tags(l))}" for l in schema.label_names)
+        + ".",
+        "",
+        *_plover_lines(schema),
+        "",
+        "## Data fields",
+        "",
+    ]
+    for config in CONFIG_NAMES:
+        lines += [f"### `{config}`", "", CONFIG_SUMMARIES[config] + ".", ""] + _field_rows(features[config]) + [""]
+    lines += [
+        "Offsets are 0-based, end-exclusive indices in Unicode code points of the article text "
+        "(Python `str` indices). Load a configuration with "
+        "`datasets.load_dataset(<repo or folder>, name=\"tokens\")`.",
+        "",
+        "## Splits",
+        "",
+        "| configuration | " + " | ".join(report.documents) + " |",
+        "| --- | " + " | ".join("---" for _ in report.documents) + " |",
+        "| articles | " + " | ".join(str(n) for n in report.documents.values()) + " |",
+    ]
+    for config in CONFIG_NAMES:
+        lines.append(f"| `{config}` rows | " + " | ".join(str(n) for n in report.rows[config].values()) + " |")
+    weights = ", ".join(f"{name} {weight}" for name, weight in settings.splits.weights)
+    lines += [
+        "",
+        "A document's split depends on its id alone — the first 8 bytes of "
+        f"`sha256(\"{settings.splits.salt}:<id>\")` modulo the total weight ({weights}) — so adding "
+        "articles never moves another one. Pinned documents: "
+        + (", ".join(f"`{k}` → {v}" for k, v in settings.splits.pinned.items()) or "none")
+        + ". Splits with no articles have no files yet.",
+        "",
+    ]
+    annotators = {len(p["annotators"]) for p in provenance}
+    agreement = (
+        "Inter-annotator agreement has **not been measured yet**: every article in this release was "
+        "annotated by a single annotator, so the labels have not been checked by a second person."
+        if annotators <= {0, 1}
+        else "Articles with two or more annotators were adjudicated; see `newsgold annotate agreement`."
+    )
+    lines += [
+        "## Annotation process",
+        "",
+        "Annotators follow the newsgold guidelines (`docs/guidelines.md`: boundary rules, claim and "
+        "speaker rules after PARC 3.0, event triggers and factuality after TimeML/RED with PLOVER "
+        "categories, framing devices after SemEval-2020 Task 11 and SemEval-2023 Task 3). Every "
+        "article is validated against the schema (offsets, labels, attributes, relations) before it "
+        f"enters the gold. Schema version: {schema.version}. Annotation tools used: "
+        + "; ".join(sorted({str(p["annotation_tool"]) for p in provenance}))
+        + ".",
+        "",
+        agreement,
+        "",
+        "## Provenance and licensing",
+        "",
+        "| article | source | publisher | url | licence |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for item in provenance:
+        lines.append(f"| `{item['id']}` | `{item['source']}` | {item['publisher']} | {item['url']} | {item['license']} |")
+    unknown = [p["id"] for p in provenance if str(p["license"]).lower() in {"unknown", "", "none"}]
+    lines += [""]
+    if unknown:
+        lines += [
+            f"**The licence of {len(unknown)} of {len(provenance)} article text(s) is unknown.** Their "
+            "publisher and terms were not recorded when they were collected, so the right to "
+            "redistribute the text is not established. Until it is cleared, publish this dataset "
+            "privately or gated for research use only, do not redistribute the article text further, "
+            "and expect that a rights holder may ask for its removal. The card's `license: unknown` says "
+            "the same to the Hub.",
+            "",
+        ]
+    lines += [
+        f"newsgold's own annotations (offsets, labels, attributes, relations) are offered under "
+        f"{settings.card.annotations_license}; that does not extend to the article text.",
+        "",
+        "## Biases, risks and limitations",
+        "",
+        "- The articles report a politically contested armed conflict (Syria, Aleppo, 2016) largely "
+        "through statements of one side's officials; the sample is tiny and not representative of "
+        "news coverage, of the conflict, or of any outlet.",
+        "- FRAMING labels are interpretive: whether a word is loaded, a euphemism or a neutral term, "
+        "and whom it targets, depends on the annotator's reading and background. Treat them as one "
+        "careful reading, not as ground truth about bias.",
+        "- Claim labels say that something is *put forward* as true, not that it is true; "
+        "check-worthiness is a judgement of interest and verifiability.",
+        "- Models trained on this data may learn the vocabulary of one side of the conflict as "
+        "markers of framing; evaluate on other sources before drawing conclusions.",
+        "",
+        "## Citation",
+        "",
+        "```bibtex",
+        settings.card.citation,
+        "```",
+        "",
+        "## Changelog",
+        "",
+        f"- schema v{schema.version}, newsgold {__version__}: first release — labels "
+        + ", ".join(schema.label_names)
+        + "; relations "
+        + ", ".join(schema.relation_names)
+        + "; configurations "
+        + ", ".join(CONFIG_NAMES)
+        + ".",
+        "",
+    ]
+    return "\n".join(lines)

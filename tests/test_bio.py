@@ -1,0 +1,66 @@
+"""IOB2 encoding and decoding, token refinement, and parity of decoding with seqeval."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from seqeval.metrics.sequence_labeling import get_entities
+
+from newsgold.corpus.bio import refine_tokens, spans_to_tags, tags_to_spans
+
+
+@pytest.mark.parametrize(
+    ("tokens", "boundaries", "expected"),
+    [
+        ([(0, 5)], [2], [(0, 2), (2, 5)]),
+        ([(0, 5)], [0, 5], [(0, 5)]),
+        ([(0, 5), (6, 9)], [1, 3, 7], [(0, 1), (1, 3), (3, 5), (6, 7), (7, 9)]),
+        ([], [3], []),
+    ],
+)
+def test_refine_tokens(tokens, boundaries, expected) -> None:  # type: ignore[no-untyped-def]
+    assert refine_tokens(tokens, boundaries) == expected
+
+
+def test_tags_for_nested_and_adjacent_spans() -> None:
+    tokens = [(0, 3), (4, 7), (8, 11), (12, 15)]
+    assert spans_to_tags(tokens, [(0, 7), (8, 11)], "X") == ["B-X", "I-X", "B-X", "O"]
+    assert spans_to_tags(tokens, [], "X") == ["O"] * 4
+
+
+def test_decoding_is_lenient_like_seqeval() -> None:
+    tokens = [(0, 1), (2, 3), (4, 5)]
+    assert tags_to_spans(tokens, ["I-A", "I-A", "B-B"]) == [("A", 0, 3), ("B", 4, 5)]
+    with pytest.raises(ValueError, match="invalid IOB2 tag"):
+        tags_to_spans(tokens, ["X-A", "O", "O"])
+
+
+@st.composite
+def tokens_and_spans(draw):  # type: ignore[no-untyped-def]
+    lengths = draw(st.lists(st.integers(1, 6), min_size=1, max_size=25))
+    tokens, offset = [], 0
+    for length in lengths:
+        tokens.append((offset, offset + length))
+        offset += length + draw(st.integers(1, 2))
+    cuts = sorted(draw(st.sets(st.integers(0, offset), max_size=12)))
+    spans = []
+    for start, end in zip(cuts[::2], cuts[1::2]):
+        # snap to non-whitespace, as the validator guarantees for gold
+        inside = [t for t in tokens if t[0] < end and t[1] > start]
+        if inside:
+            spans.append((max(start, inside[0][0]), min(end, inside[-1][1])))
+    return tokens, spans
+
+
+@settings(max_examples=200, deadline=None)
+@given(tokens_and_spans())
+def test_round_trip_after_refinement(data) -> None:  # type: ignore[no-untyped-def]
+    tokens, spans = data
+    refined = refine_tokens(tokens, [b for span in spans for b in span])
+    tags = spans_to_tags(refined, spans, "L")
+    assert [(s, e) for _, s, e in tags_to_spans(refined, tags)] == sorted(spans)
+    # seqeval reads the same entities from the same tags (token indexes, inclusive ends)
+    expected = [("L", refined.index(next(t for t in refined if t[0] == s)),
+                 refined.index(next(t for t in refined if t[1] == e))) for s, e in sorted(spans)]
+    assert get_entities(tags) == expected

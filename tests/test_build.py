@@ -1,0 +1,241 @@
+"""Gold quality rules, `corpus build` outputs, determinism, split stability, card and publish."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import yaml
+from datasets import load_dataset, load_from_disk
+from typer.testing import CliRunner
+
+from newsgold.cli import app
+from newsgold.corpus.bio import tags_to_spans
+from newsgold.corpus.build import HUB_DIR, build_dataset
+from newsgold.corpus.features import CONFIG_NAMES, tags_column
+from newsgold.corpus.ingest import read_seed_text
+from newsgold.corpus.settings import load_settings
+from newsgold.document import Document, text_sha256, write_documents
+from newsgold.errors import DocumentError
+from newsgold.schema import Schema
+from newsgold.validation import load_documents
+
+REPO = Path(__file__).parents[1]
+SEED_ID = "000_1c4f7a9ed72f78a1"
+runner = CliRunner()
+
+
+# ------------------------------------------------------------------ the gold itself
+
+
+@pytest.fixture(scope="module")
+def gold(schema: Schema) -> list[Document]:
+    return load_documents(REPO / "gold", schema)
+
+
+def test_gold_matches_its_seed(gold: list[Document]) -> None:
+    [document] = gold
+    seed = read_seed_text(REPO / "seeds" / f"{SEED_ID}.txt")
+    assert document.id == SEED_ID and document.text == seed.text
+    assert document.meta["sha256"] == text_sha256(seed.text)
+    assert document.meta["schema_version"] == 1
+
+
+def test_gold_covers_the_schema(gold: list[Document], schema: Schema) -> None:
+    labels = Counter(span.label for doc in gold for span in doc.spans)
+    relations = Counter(relation.label for doc in gold for relation in doc.relations)
+    assert set(labels) == set(schema.label_names)
+    assert set(relations) == set(schema.relation_names)
+
+
+def test_attribution_rules(gold: list[Document]) -> None:
+    for document in gold:
+        attributed = Counter(r.head for r in document.relations if r.label == "attributed_to")
+        for span in document.spans:
+            if span.label == "CLAIM":
+                expected = 1 if span.attrs["voice"] == "attributed" else 0
+                assert attributed[span.id] == expected, span
+            if span.label == "SPEAKER":
+                assert span.attrs["entity"].strip()
+                assert any(r.tail == span.id for r in document.relations), f"speaker {span.id} is no one's source"
+
+
+# ------------------------------------------------------------------ building
+
+
+def _settings(tmp: Path, seeds: Path = REPO / "seeds", gold: Path = REPO / "gold"):  # type: ignore[no-untyped-def]
+    return replace(load_settings(), seeds=seeds, gold=gold, output=tmp / "dataset")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, schema: Schema):  # type: ignore[no-untyped-def]
+    settings = _settings(tmp_path_factory.mktemp("build"))
+    report = build_dataset(settings, schema)
+    return settings, report
+
+
+def test_report_counts(built, gold: list[Document]) -> None:  # type: ignore[no-untyped-def]
+    _, report = built
+    assert report.documents == {"train": 0, "validation": 0, "test": 1}
+    claims = sum(1 for span in gold[0].spans if span.label == "CLAIM")
+    assert report.rows["claims"]["test"] == claims
+    assert report.rows["tokens"]["test"] == report.stats["sentences"] == 14  # no gold span crosses a sentence
+
+
+@pytest.mark.parametrize("config", CONFIG_NAMES)
+def test_hub_folder_loads_the_same_rows_as_save_to_disk(built, config: str) -> None:  # type: ignore[no-untyped-def]
+    settings, _ = built
+    from_hub = load_dataset(str(settings.output / HUB_DIR), name=config)
+    from_disk = load_from_disk(str(settings.output / "disk" / config))
+    assert set(from_hub) == set(from_disk) == {"test"}
+    assert from_hub["test"].features == from_disk["test"].features
+    assert from_hub["test"].to_list() == from_disk["test"].to_list()
+    assert from_hub["test"].num_rows > 0
+
+
+def test_bio_tags_decode_to_the_gold_spans(built, gold: list[Document], schema: Schema) -> None:  # type: ignore[no-untyped-def]
+    settings, _ = built
+    tokens = load_from_disk(str(settings.output / "disk" / "tokens"))["test"]
+    decoded: set[tuple[str, int, int]] = set()
+    for row in tokens:
+        offsets = list(zip(row["token_starts"], row["token_ends"]))
+        for label in schema.label_names:
+            names = tokens.features[tags_column(label)].feature.names
+            decoded.update(tags_to_spans(offsets, [names[i] for i in row[tags_column(label)]]))
+    expected = {(span.label, span.start, span.end) for span in gold[0].spans}
+    assert decoded == expected
+    text = gold[0].text
+    for row in tokens:
+        assert row["tokens"] == [text[s:e] for s, e in zip(row["token_starts"], row["token_ends"])]
+
+
+def test_documents_and_claims_content(built, gold: list[Document]) -> None:  # type: ignore[no-untyped-def]
+    settings, _ = built
+    document = load_from_disk(str(settings.output / "disk" / "documents"))["test"][0]
+    assert document["text"] == gold[0].text and len(document["spans"]) == len(gold[0].spans)
+    assert json.loads(document["meta"])["sha256"] == gold[0].meta["sha256"]
+    speaker = next(s for s in document["spans"] if s["attrs"]["speaker_entity"] == "Maria Zakharova")
+    assert speaker["attrs"]["claim_voice"] is None
+    claims = load_from_disk(str(settings.output / "disk" / "claims"))["test"]
+    voice = claims.features["voice"]
+    for row in claims:
+        assert row["text"] == gold[0].text[row["start"] : row["end"]]
+        attributed = voice.int2str(row["voice"]) == "attributed"
+        assert (row["speaker_entity"] is not None) == attributed
+
+
+def test_card_metadata_and_honesty(built) -> None:  # type: ignore[no-untyped-def]
+    settings, _ = built
+    card = (settings.output / HUB_DIR / "README.md").read_text(encoding="utf-8")
+    header = yaml.safe_load(card.split("---")[1])
+    for key in ("license", "language", "task_categories", "task_ids", "size_categories", "annotations_creators",
+                "pretty_name", "configs"):
+        assert key in header
+    assert header["license"] == "unknown"
+    assert [c["config_name"] for c in header["configs"]] == list(CONFIG_NAMES)
+    assert "licence of 1 of 1 article text(s) is unknown" in card
+    assert "not been measured yet" in card
+    for section in ("## Dataset summary", "## Supported tasks", "## Languages", "## Schema", "## Data fields",
+                    "## Splits", "## Annotation process", "## Provenance and licensing",
+                    "## Biases, risks and limitations", "## Citation", "## Changelog"):
+        assert section in card
+
+
+def test_build_is_byte_identical_and_rerunnable(built, schema: Schema, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    settings, _ = built
+    again = _settings(tmp_path)
+    build_dataset(again, schema)
+    build_dataset(again, schema)  # re-running over an existing output is safe
+    first = sorted((settings.output / HUB_DIR).rglob("*.parquet"))
+    second = sorted((again.output / HUB_DIR).rglob("*.parquet"))
+    assert [p.relative_to(settings.output) for p in first] == [p.relative_to(again.output) for p in second]
+    for a, b in zip(first, second):
+        assert a.read_bytes() == b.read_bytes(), a
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging leftovers
+
+
+def _generated_article(tmp_path: Path, schema: Schema) -> tuple[Path, Path, str]:
+    seeds, gold = tmp_path / "seeds", tmp_path / "gold"
+    shutil.copytree(REPO / "seeds", seeds)
+    shutil.copytree(REPO / "gold", gold)
+    text = "The council said the aid convoy reached the town. Officials denied any attack."
+    (seeds / "generated-0001.txt").write_text(text, encoding="utf-8")
+    start = text.index("the aid convoy")
+    document = Document.from_dict({
+        "id": "generated-0001", "text": text, "meta": {"sha256": text_sha256(text), "license": "CC0-1.0"},
+        "spans": [
+            {"id": "T1", "label": "SPEAKER", "start": 4, "end": 11, "attrs": {"mention": "nominal", "entity": "council"}},
+            {"id": "T2", "label": "CLAIM", "start": start, "end": text.index("."),
+             "attrs": {"voice": "attributed", "quote": "indirect", "checkworthy": "yes"}},
+            {"id": "T3", "label": "EVENT", "start": text.index("attack"), "end": text.index("attack") + 6,
+             "attrs": {"type": "ATTACK", "factuality": "negated"}},
+        ],
+        "relations": [{"label": "attributed_to", "head": "T2", "tail": "T1"}],
+    })
+    write_documents([document], gold)
+    return seeds, gold, "generated-0001"
+
+
+def test_adding_an_article_does_not_move_the_first(built, schema: Schema, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    seeds, gold, new_id = _generated_article(tmp_path, schema)
+    settings = _settings(tmp_path, seeds, gold)
+    report = build_dataset(settings, schema)
+    assert sum(report.documents.values()) == 2
+    rows = {
+        split: load_from_disk(str(settings.output / "disk" / "documents"))[split]["id"]
+        for split in load_from_disk(str(settings.output / "disk" / "documents"))
+    }
+    assert SEED_ID in rows["test"]
+    assert new_id in rows[settings.splits.assign(new_id)]
+    # the rule depends on the id alone: it gives the same answer with or without other documents
+    assert settings.splits.assign(new_id) == load_settings().splits.assign(new_id)
+
+
+def test_build_refuses_gold_that_does_not_match_its_seed(schema: Schema, tmp_path: Path) -> None:
+    seeds, gold, new_id = _generated_article(tmp_path, schema)
+    (seeds / f"{new_id}.txt").write_text("The council said something else entirely here.", encoding="utf-8")
+    settings = _settings(tmp_path, seeds, gold)
+    with pytest.raises(DocumentError) as info:
+        build_dataset(settings, schema)
+    [problem] = info.value.problems
+    assert problem.doc_id == new_id and problem.field == "text" and "differs" in problem.message
+    assert not settings.output.exists()
+
+
+def test_cli_build_and_publish(tmp_path: Path, schema: Schema) -> None:
+    seeds, gold, _ = _generated_article(tmp_path, schema)
+    config = tmp_path / "corpus.yaml"
+    data = yaml.safe_load((REPO / "configs" / "corpus.yaml").read_text())
+    data.update(seeds=str(seeds), gold=str(gold), output=str(tmp_path / "out"))
+    config.write_text(yaml.safe_dump(data))
+    result = runner.invoke(app, ["corpus", "build", "--config", str(config), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["documents"]["test"] >= 1
+
+    result = runner.invoke(app, ["corpus", "publish", "--config", str(config), "--repo-id", "me/news", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "README.md" in result.output and "documents/test-00000-of-00001.parquet" in result.output
+
+    result = runner.invoke(app, ["corpus", "publish", "--config", str(config), "--repo-id", "me/news"])
+    assert result.exit_code == 1
+    assert "no Hugging Face token" in result.output and "Traceback" not in result.output
+
+    (gold / "generated-0001.json").write_text('{"id": "generated-0001", "text": 5}')
+    result = runner.invoke(app, ["corpus", "build", "--config", str(config)])
+    assert result.exit_code == 1 and "generated-0001.json" in result.output and "text" in result.output
+
+
+def test_publish_without_a_build(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["corpus", "publish", "--repo-id", "me/x", "--folder", str(tmp_path), "--dry-run"])
+    assert result.exit_code == 1 and "corpus build" in result.output
+
+
+def test_stats_on_gold_counts_tokens() -> None:
+    result = runner.invoke(app, ["corpus", "stats", str(REPO / "gold"), "--json"])
+    assert result.exit_code == 0
+    stats = json.loads(result.output)
+    assert stats["tokens"] > 300 and stats["spans"]["CLAIM"] >= 10 and stats["relations"]["about"] >= 5
