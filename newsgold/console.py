@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import sys
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from newsgold.errors import DocumentError, NewsgoldError
 
@@ -53,10 +53,25 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(130) from None
 
 
+class ProgressHandle:
+    """What long-running library functions report to: `start(total)` once, then `advance(n)`."""
+
+    def __init__(self, progress: Progress, task: TaskID) -> None:
+        self._progress = progress
+        self._task = task
+
+    def start(self, total: int) -> None:
+        """Set the number of steps once it is known."""
+        self._progress.update(self._task, total=total)
+
+    def advance(self, steps: int = 1) -> None:
+        """Record finished steps."""
+        self._progress.advance(self._task, steps)
+
+
 @contextmanager
-def progress_bar(description: str, console: Console, total: int | None = None) -> Iterator[Callable[[int], None]]:
-    """A rich progress bar on stderr (hidden when stderr is not a terminal); yields `advance(n)`."""
+def progress_bar(description: str, console: Console) -> Iterator[ProgressHandle]:
+    """A rich progress bar on stderr, hidden when stderr is not a terminal."""
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
-        task = progress.add_task(description, total=total)
-        yield lambda n: progress.advance(task, n)
+        yield ProgressHandle(progress, progress.add_task(description, total=None))

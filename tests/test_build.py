@@ -239,3 +239,17 @@ def test_stats_on_gold_counts_tokens() -> None:
     assert result.exit_code == 0
     stats = json.loads(result.output)
     assert stats["tokens"] > 300 and stats["spans"]["CLAIM"] >= 10 and stats["relations"]["about"] >= 5
+
+
+def test_card_provenance_stays_bounded_for_large_corpora() -> None:
+    from newsgold.corpus.build import summarize_provenance
+
+    items = (
+        {"id": f"a{i}", "source": "s", "publisher": "P" if i % 2 else "Q", "url": "u",
+         "license": "unknown" if i % 3 == 0 else "CC-BY-4.0", "annotators": ["x"] * (1 + i % 2), "annotation_tool": "ls"}
+        for i in range(120)
+    )
+    summary = summarize_provenance(items, listed=50)
+    assert summary["total"] == 120 and len(summary["articles"]) == 50
+    assert summary["unknown_license"] == 40 and summary["max_annotators"] == 2
+    assert sum(row["articles"] for row in summary["by_source"]) == 120

@@ -15,7 +15,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import datasets
 import pyarrow as pa
@@ -34,6 +34,9 @@ from newsgold.errors import BuildError, DocumentError
 from newsgold.problems import Problem
 from newsgold.schema import Schema
 from newsgold.validation import validate
+
+if TYPE_CHECKING:
+    from newsgold.console import ProgressHandle
 
 ROWS_PER_BATCH = 2_000
 HUB_DIR = "hub"
@@ -153,12 +156,14 @@ def build_dataset(
     schema: Schema,
     *,
     segmenter: Segmenter | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: ProgressHandle | None = None,
 ) -> BuildReport:
     """Validate, then build the dataset into `settings.output` (hub/ and disk/); return the report."""
     total, unannotated = check_corpus(settings, schema)
     if total == 0:
         raise BuildError("no gold documents to build from", path=settings.gold)
+    if progress is not None:
+        progress.start(total)
     features = config_features(schema)
     maker = RowMaker(schema)
     segmenter = segmenter if segmenter is not None else Segmenter()
@@ -179,7 +184,7 @@ def build_dataset(
             for row in maker.claim_rows(document):
                 sink.add("claims", split, row)
             if progress is not None:
-                progress(1)
+                progress.advance(1)
         sink.close()
 
         rows = {config: {split: sink.counts.get((config, split), 0) for split in settings.splits.names} for config in CONFIG_NAMES}
@@ -191,7 +196,7 @@ def build_dataset(
             seeds_without_gold=unannotated,
             stats=stats.result(),
         )
-        card = dataset_card(schema, settings, report, provenance=list(_provenance(settings.gold)))
+        card = dataset_card(schema, settings, report, provenance=summarize_provenance(_provenance(settings.gold)))
         (hub / "README.md").write_text(card, encoding="utf-8")
         _save_to_disk(sink, staging / DISK_DIR, features, settings.splits.names, staging / ".cache")
         shutil.rmtree(staging / ".cache", ignore_errors=True)
@@ -223,6 +228,34 @@ def _provenance(gold: Path) -> Iterator[dict[str, Any]]:
             "annotators": meta.get("annotators", []),
             "annotation_tool": meta.get("annotation_tool", "unknown"),
         }
+
+
+def summarize_provenance(items: Iterator[dict[str, Any]], *, listed: int = 50) -> dict[str, Any]:
+    """Provenance for the card in bounded memory: the first `listed` articles, counts for the rest."""
+    articles: list[dict[str, Any]] = []
+    by_source: dict[tuple[str, str], int] = {}
+    tools: set[str] = set()
+    annotator_counts: set[int] = set()
+    total = unknown = 0
+    for item in items:
+        total += 1
+        if len(articles) < listed:
+            articles.append(item)
+        license_name = str(item["license"])
+        if license_name.lower() in {"unknown", "", "none"}:
+            unknown += 1
+        key = (str(item["publisher"]), license_name)
+        by_source[key] = by_source.get(key, 0) + 1
+        tools.add(str(item["annotation_tool"]))
+        annotator_counts.add(len(item["annotators"]))
+    return {
+        "total": total,
+        "unknown_license": unknown,
+        "articles": articles,
+        "by_source": [{"publisher": p, "license": l, "articles": n} for (p, l), n in sorted(by_source.items())],
+        "tools": sorted(tools),
+        "max_annotators": max(annotator_counts, default=0),
+    }
 
 
 def _save_to_disk(sink: ParquetSink, target: Path, features: dict[str, Features], splits: tuple[str, ...], cache: Path) -> None:

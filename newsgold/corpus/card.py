@@ -114,7 +114,7 @@ def _metadata(schema: Schema, settings: BuildSettings, report: BuildReport) -> d
     }
 
 
-def dataset_card(schema: Schema, settings: BuildSettings, report: BuildReport, *, provenance: list[dict[str, Any]]) -> str:
+def dataset_card(schema: Schema, settings: BuildSettings, report: BuildReport, *, provenance: dict[str, Any]) -> str:
     """The whole README.md: YAML metadata, then the card sections."""
     stats = report.stats
     features = config_features(schema)
@@ -200,11 +200,10 @@ def dataset_card(schema: Schema, settings: BuildSettings, report: BuildReport, *
         + ". Splits with no articles have no files yet.",
         "",
     ]
-    annotators = {len(p["annotators"]) for p in provenance}
     agreement = (
         "Inter-annotator agreement has **not been measured yet**: every article in this release was "
         "annotated by a single annotator, so the labels have not been checked by a second person."
-        if annotators <= {0, 1}
+        if provenance["max_annotators"] <= 1
         else "Articles with two or more annotators were adjudicated; see `newsgold annotate agreement`."
     )
     lines += [
@@ -215,7 +214,7 @@ def dataset_card(schema: Schema, settings: BuildSettings, report: BuildReport, *
         "categories, framing devices after SemEval-2020 Task 11 and SemEval-2023 Task 3). Every "
         "article is validated against the schema (offsets, labels, attributes, relations) before it "
         f"enters the gold. Schema version: {schema.version}. Annotation tools used: "
-        + "; ".join(sorted({str(p["annotation_tool"]) for p in provenance}))
+        + "; ".join(provenance["tools"])
         + ".",
         "",
         agreement,
@@ -225,13 +224,17 @@ def dataset_card(schema: Schema, settings: BuildSettings, report: BuildReport, *
         "| article | source | publisher | url | licence |",
         "| --- | --- | --- | --- | --- |",
     ]
-    for item in provenance:
+    for item in provenance["articles"]:
         lines.append(f"| `{item['id']}` | `{item['source']}` | {item['publisher']} | {item['url']} | {item['license']} |")
-    unknown = [p["id"] for p in provenance if str(p["license"]).lower() in {"unknown", "", "none"}]
+    if provenance["total"] > len(provenance["articles"]):
+        lines += ["", f"(first {len(provenance['articles'])} of {provenance['total']} articles; by publisher and licence:)", "",
+                  "| publisher | licence | articles |", "| --- | --- | --- |"]
+        lines += [f"| {row['publisher']} | {row['license']} | {row['articles']} |" for row in provenance["by_source"]]
     lines += [""]
+    unknown, total = provenance["unknown_license"], provenance["total"]
     if unknown:
         lines += [
-            f"**The licence of {len(unknown)} of {len(provenance)} article text(s) is unknown.** Their "
+            f"**The licence of {unknown} of {total} article text(s) is unknown.** Their "
             "publisher and terms were not recorded when they were collected, so the right to "
             "redistribute the text is not established. Until it is cleared, publish this dataset "
             "privately or gated for research use only, do not redistribute the article text further, "
