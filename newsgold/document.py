@@ -25,7 +25,10 @@ JSONL_SUFFIXES = (".jsonl", ".ndjson")
 
 @dataclass
 class Span:
-    """A labelled span; `start`/`end` may be None in predictions that give only `text`."""
+    """A labelled span; `start`/`end` may be None in predictions that give only `text`.
+
+    `occurrence` (1-based) lets such a prediction say which occurrence of its text it means.
+    """
 
     id: str
     label: str
@@ -33,6 +36,7 @@ class Span:
     end: int | None
     text: str | None = None
     attrs: dict[str, str] = field(default_factory=dict)
+    occurrence: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict in the canonical key order; absent fields are left out."""
@@ -45,6 +49,8 @@ class Span:
             data["text"] = self.text
         if self.attrs:
             data["attrs"] = dict(self.attrs)
+        if self.occurrence is not None:
+            data["occurrence"] = self.occurrence
         return data
 
 
@@ -195,8 +201,8 @@ def _parse_span(raw: Any, index: int, doc_id: str | None, problems: list[Problem
         problems.append(Problem(message, doc_id=doc_id, span_id=span_id, field=name))
 
     for key in raw:
-        if key not in {"id", "label", "start", "end", "text", "attrs"}:
-            bad("unknown field (allowed: attrs, end, id, label, start, text)", key)
+        if key not in {"id", "label", "start", "end", "text", "attrs", "occurrence"}:
+            bad("unknown field (allowed: attrs, end, id, label, occurrence, start, text)", key)
     label = raw.get("label")
     if not isinstance(label, str) or not label:
         bad(f"label must be a non-empty string, got {label!r}", "label")
@@ -220,9 +226,12 @@ def _parse_span(raw: Any, index: int, doc_id: str | None, problems: list[Problem
         for name, value in attrs.items():
             if not isinstance(value, str):
                 bad(f"attribute values must be strings, got {value!r}", f"attrs.{name}")
+    occurrence = raw.get("occurrence")
+    if occurrence is not None and (not _is_int(occurrence) or occurrence < 1):
+        bad(f"occurrence must be a positive integer, got {occurrence!r}", "occurrence")
     if not ok:
         return None
-    return Span(id=span_id, label=label, start=start, end=end, text=text, attrs=dict(attrs))
+    return Span(id=span_id, label=label, start=start, end=end, text=text, attrs=dict(attrs), occurrence=occurrence)
 
 
 def _parse_relation(raw: Any, index: int, doc_id: str | None, problems: list[Problem]) -> Relation | None:

@@ -15,7 +15,8 @@ def _cell(text: str) -> str:
 def _attribute_rows(attribute: Attribute) -> list[str]:
     required = "required" if attribute.required else "optional"
     if attribute.kind == "text":
-        return [f"| `{attribute.name}` | free text ({required}) | {_cell(attribute.description)} |"]
+        identity = " Names the referent: mentions with the same value are the same source." if attribute.identity else ""
+        return [f"| `{attribute.name}` | free text ({required}) | {_cell(attribute.description)}{identity} |"]
     rows = [f"| `{attribute.name}` | one of {len(attribute.values)} ({required}) | {_cell(attribute.description)} |"]
     for value in attribute.values:
         plover = f" PLOVER: `{value.plover}`." if value.plover else ""

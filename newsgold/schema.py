@@ -41,6 +41,7 @@ class Attribute:
     description: str = ""
     required: bool = False
     values: tuple[Value, ...] = ()
+    identity: bool = False
 
     @property
     def value_names(self) -> tuple[str, ...]:
@@ -76,6 +77,11 @@ class Label:
             if attribute.name == name:
                 return attribute
         raise KeyError(name)
+
+    @property
+    def identity_attribute(self) -> Attribute | None:
+        """The attribute whose value names the referent shared by all mentions (SPEAKER.entity)."""
+        return next((attribute for attribute in self.attributes if attribute.identity), None)
 
 
 @dataclass(frozen=True)
@@ -156,6 +162,8 @@ def _attribute_to_dict(attribute: Attribute) -> dict[str, Any]:
         "kind": attribute.kind,
         "required": attribute.required,
     }
+    if attribute.identity:
+        data["identity"] = True
     if attribute.kind == "choice":
         data["values"] = {
             v.name: ({"description": v.description, "plover": v.plover} if v.plover else v.description)
@@ -289,7 +297,7 @@ def _parse_label(name: str, data: Any, source: str) -> Label:
 
 def _parse_attribute(name: str, data: Any, source: str, where: str) -> Attribute:
     _check_name(name, source, where)
-    body = _mapping(data, source, where, {"description", "kind", "required", "values"}, {"kind"})
+    body = _mapping(data, source, where, {"description", "kind", "required", "values", "identity"}, {"kind"})
     kind = body["kind"]
     if kind not in ATTRIBUTE_KINDS:
         raise SchemaError(
@@ -298,6 +306,9 @@ def _parse_attribute(name: str, data: Any, source: str, where: str) -> Attribute
     required = body.get("required", False)
     if not isinstance(required, bool):
         raise SchemaError(f"required must be true or false, got {required!r}", path=source, field=f"{where}.required")
+    identity = body.get("identity", False)
+    if not isinstance(identity, bool) or (identity and kind != "text"):
+        raise SchemaError("identity must be true or false, and only a text attribute can be one", path=source, field=f"{where}.identity")
     values: tuple[Value, ...] = ()
     if kind == "text":
         if "values" in body:
@@ -314,6 +325,7 @@ def _parse_attribute(name: str, data: Any, source: str, where: str) -> Attribute
         description=_text(body.get("description"), source, f"{where}.description"),
         required=required,
         values=values,
+        identity=identity,
     )
 
 

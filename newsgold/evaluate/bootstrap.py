@@ -1,0 +1,123 @@
+"""Confidence intervals by bootstrap over documents, and the paired tests between two systems.
+
+Scores are functions of per-document sums (`Cell`s), so a bootstrap sample is a vector of how
+often each document was drawn, and every score of every sample is one matrix product away.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from newsgold.evaluate.metrics import f1_array
+
+DEFAULT_SAMPLES = 1000
+DEFAULT_SEED = 0
+CONFIDENCE = 0.95
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A two-sided confidence interval (None bounds when the score is undefined in most samples)."""
+
+    low: float | None
+    high: float | None
+
+    def to_list(self) -> list[float | None]:
+        """[low, high] for JSON."""
+        return [self.low, self.high]
+
+
+def draw_weights(n_docs: int, samples: int, seed: int) -> np.ndarray:
+    """(samples, n_docs) counts: how often each document is drawn in each bootstrap sample."""
+    rng = np.random.default_rng(seed)
+    if n_docs == 0:
+        return np.zeros((samples, 0), dtype=np.float64)
+    return rng.multinomial(n_docs, np.full(n_docs, 1.0 / n_docs), size=samples).astype(np.float64)
+
+
+def sample_f1(per_doc: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """F1 of each score in each sample: per_doc is (n_docs, n_scores, 4) sums -> (samples, n_scores)."""
+    sums = np.einsum("bd,dsk->bsk", weights, per_doc)
+    return f1_array(sums)
+
+
+def intervals(samples: np.ndarray, confidence: float = CONFIDENCE) -> list[Interval]:
+    """Percentile interval of each column, ignoring undefined (NaN) samples."""
+    tail = (1.0 - confidence) / 2 * 100
+    result = []
+    for column in samples.T:
+        finite = column[~np.isnan(column)]
+        if finite.size < max(1, column.size // 2):
+            result.append(Interval(None, None))
+        else:
+            result.append(Interval(float(np.percentile(finite, tail)), float(np.percentile(finite, 100 - tail))))
+    return result
+
+
+def macro_samples(per_label_samples: np.ndarray) -> np.ndarray:
+    """Macro F1 per sample: mean over the defined labels (columns)."""
+    with np.errstate(invalid="ignore"):
+        defined = ~np.isnan(per_label_samples)
+        counts = defined.sum(axis=1)
+        totals = np.where(defined, per_label_samples, 0.0).sum(axis=1)
+        return np.where(counts > 0, totals / np.maximum(counts, 1), np.nan)
+
+
+@dataclass(frozen=True)
+class PairedResult:
+    """Difference A − B of one F1 score: observed, bootstrap interval, and two p-values."""
+
+    observed: float | None
+    interval: Interval
+    p_bootstrap: float | None
+    p_randomization: float | None
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain dict for JSON."""
+        return {
+            "difference": self.observed,
+            "ci": self.interval.to_list(),
+            "p_value_bootstrap": self.p_bootstrap,
+            "p_value_randomization": self.p_randomization,
+        }
+
+
+def paired_tests(a: np.ndarray, b: np.ndarray, *, samples: int, seed: int, confidence: float = CONFIDENCE) -> list[PairedResult]:
+    """Paired bootstrap and approximate randomization over documents for every score column.
+
+    a, b: (n_docs, n_scores, 4) per-document sums of the two systems on the same gold.
+    The bootstrap p-value is the two-sided share of resampled differences on the other side of
+    zero (Koehn 2004 style, doubled); the randomization p-value swaps the two systems' outputs per
+    document at random and counts differences at least as large as the observed one, (k+1)/(R+1).
+    """
+    n_docs = a.shape[0]
+    observed = f1_array(a.sum(axis=0)) - f1_array(b.sum(axis=0))
+    weights = draw_weights(n_docs, samples, seed)
+    diffs = sample_f1(a, weights) - sample_f1(b, weights)
+    rng = np.random.default_rng(seed + 1)
+    swaps = rng.integers(0, 2, size=(samples, n_docs)).astype(np.float64)
+    keep = 1.0 - swaps
+    perm_a = np.einsum("bd,dsk->bsk", keep, a) + np.einsum("bd,dsk->bsk", swaps, b)
+    perm_b = np.einsum("bd,dsk->bsk", keep, b) + np.einsum("bd,dsk->bsk", swaps, a)
+    perm_diffs = f1_array(perm_a) - f1_array(perm_b)
+    cis = intervals(diffs, confidence)
+    results = []
+    for column, value in enumerate(observed):
+        if np.isnan(value):
+            results.append(PairedResult(None, Interval(None, None), None, None))
+            continue
+        column_diffs = diffs[:, column][~np.isnan(diffs[:, column])]
+        if column_diffs.size:
+            below = float(np.mean(column_diffs <= 0))
+            above = float(np.mean(column_diffs >= 0))
+            p_boot = min(1.0, 2 * min(below, above))
+        else:
+            p_boot = None
+        perm = perm_diffs[:, column]
+        perm = perm[~np.isnan(perm)]
+        extreme = int(np.sum(np.abs(perm) >= abs(value) - 1e-12))
+        p_rand = (extreme + 1) / (perm.size + 1)
+        results.append(PairedResult(float(value), cis[column], p_boot, p_rand))
+    return results

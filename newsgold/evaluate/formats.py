@@ -1,0 +1,193 @@
+"""Prediction inputs: native Documents, CoNLL-style BIO files, Label Studio JSON exports.
+
+Every reader validates and raises `DocumentError` with every problem (file, line or document,
+field). Spans given by `text` alone stay without offsets here; the scorer grounds them.
+
+CoNLL-style BIO: one token per line, then one IOB2 tag column per label (tab or space separated,
+columns in schema label order unless a `# columns: token CLAIM SPEAKER …` header says otherwise);
+`-DOCSTART- <document id>` starts a document; a blank line ends a sentence. Tokens are mapped to
+character offsets by finding them, in order, in the gold text, so any tokenization that keeps
+the characters works (the dataset's `tokens` configuration does).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Mapping
+
+from newsgold.annotation.naming import DOC_ID_FIELD, TEXT_NAME
+from newsgold.annotation.results import results_to_document
+from newsgold.corpus.bio import tags_to_spans
+from newsgold.document import Document, Span, iter_unique
+from newsgold.errors import DocumentError
+from newsgold.problems import Problem
+from newsgold.schema import Schema
+
+FORMATS = ("auto", "native", "conll", "labelstudio")
+CONLL_SUFFIXES = (".conll", ".bio", ".iob", ".tsv")
+DOCSTART = "-DOCSTART-"
+
+
+def detect_format(path: Path) -> str:
+    """`conll` by suffix, `labelstudio` for a .json file holding a list of tasks, else `native`."""
+    if path.suffix.lower() in CONLL_SUFFIXES:
+        return "conll"
+    if path.is_file() and path.suffix.lower() == ".json":
+        with path.open("rb") as handle:
+            head = handle.read(64).lstrip(b"\xef\xbb\xbf").lstrip()
+        if head.startswith(b"["):
+            return "labelstudio"
+    return "native"
+
+
+def load_predictions(
+    path: str | Path, schema: Schema, gold: Mapping[str, Document], *, fmt: str = "auto", ls_source: str = "predictions"
+) -> list[Document]:
+    """Read predictions in any supported format; raise DocumentError listing every problem."""
+    source = Path(path)
+    if not source.exists():
+        raise DocumentError([Problem("no such file or folder", path=str(source))])
+    chosen = detect_format(source) if fmt == "auto" else fmt
+    if chosen == "native":
+        return _native(source)
+    if chosen == "conll":
+        return _conll(source, schema, gold)
+    if chosen == "labelstudio":
+        return _labelstudio(source, schema, ls_source)
+    raise DocumentError([Problem(f"unknown format {fmt!r} (formats: {', '.join(FORMATS)})", path=str(source))])
+
+
+def _native(source: Path) -> list[Document]:
+    documents, problems = [], []
+    for loaded in iter_unique(source, require_text=False):
+        problems.extend(loaded.problems)
+        if loaded.document is not None:
+            documents.append(loaded.document)
+    if problems:
+        raise DocumentError(problems, path=source)
+    return documents
+
+
+# --------------------------------------------------------------------------- CoNLL
+
+
+def _conll(source: Path, schema: Schema, gold: Mapping[str, Document]) -> list[Document]:
+    name = str(source)
+    try:
+        lines = source.read_text(encoding="utf-8-sig").splitlines()
+    except UnicodeDecodeError as exc:
+        raise DocumentError([Problem(f"not valid UTF-8 (byte offset {exc.start})", path=name)]) from exc
+    columns = list(schema.label_names)
+    problems: list[Problem] = []
+    documents: list[Document] = []
+    state: dict[str, Any] = {}
+
+    def finish_sentence() -> None:
+        sentence = state.get("sentence") or []
+        if sentence and state.get("doc") is not None:
+            offsets = [(s, e) for _, s, e, _ in sentence]
+            for column, label in enumerate(columns):
+                tags = [tags_[column] for _, _, _, tags_ in sentence]
+                for _, start, end in tags_to_spans(offsets, tags):
+                    doc = state["doc"]
+                    doc.spans.append(Span(id=f"C{len(doc.spans) + 1}", label=label, start=start, end=end))
+        state["sentence"] = []
+
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if line.startswith("#"):
+            header = line[1:].strip()
+            if header.startswith("columns:"):
+                names = header[len("columns:"):].split()
+                unknown = [n for n in names[1:] if n not in schema.label_names]
+                if not names or names[0] != "token" or unknown:
+                    problems.append(Problem(f"bad columns header (token, then labels of {', '.join(schema.label_names)})", path=name, line=number))
+                else:
+                    columns = names[1:]
+            continue
+        if not line:
+            finish_sentence()
+            continue
+        if line.startswith(DOCSTART):
+            finish_sentence()
+            doc_id = line[len(DOCSTART):].strip()
+            if doc_id not in gold:
+                problems.append(Problem("document is not in the gold", path=name, line=number, doc_id=doc_id or None, field="id"))
+                state.update(doc=None)
+                continue
+            if any(d.id == doc_id for d in documents):
+                problems.append(Problem("document appears twice", path=name, line=number, doc_id=doc_id, field="id"))
+            document = Document(id=doc_id, text=None)
+            documents.append(document)
+            state.update(doc=document, cursor=0, text=gold[doc_id].text or "", sentence=[])
+            continue
+        if state.get("doc") is None:
+            if "doc" not in state:
+                problems.append(Problem(f"token before any {DOCSTART} <document id> line", path=name, line=number))
+                state["doc"] = None
+            continue
+        parts = line.split()
+        if len(parts) != len(columns) + 1:
+            problems.append(Problem(f"expected a token and {len(columns)} tag column(s) ({', '.join(columns)}), got {len(parts)} field(s)", path=name, line=number, doc_id=state["doc"].id))
+            continue
+        token, tags = parts[0], parts[1:]
+        bad = [t for t, label in zip(tags, columns) if t != "O" and t not in (f"B-{label}", f"I-{label}")]
+        if bad:
+            problems.append(Problem(f"tag {bad[0]!r} is not O, B-<label> or I-<label> of its column", path=name, line=number, doc_id=state["doc"].id, field="tag"))
+            continue
+        text, cursor = state["text"], state["cursor"]
+        while cursor < len(text) and text[cursor].isspace():
+            cursor += 1
+        if text[cursor : cursor + len(token)] != token:
+            problems.append(Problem(f"token {token!r} does not continue the document text at offset {cursor} ({text[cursor:cursor + len(token) + 10]!r})", path=name, line=number, doc_id=state["doc"].id, field="token"))
+            state["doc"] = None  # the rest of this document cannot be aligned
+            continue
+        state["cursor"] = cursor + len(token)
+        state["sentence"].append((token, cursor, cursor + len(token), tags))
+    finish_sentence()
+    if problems:
+        raise DocumentError(problems, path=source)
+    return documents
+
+
+# --------------------------------------------------------------------------- Label Studio
+
+
+def _labelstudio(source: Path, schema: Schema, ls_source: str) -> list[Document]:
+    name = str(source)
+    try:
+        tasks = json.loads(source.read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        line = getattr(exc, "lineno", None)
+        raise DocumentError([Problem(f"not a Label Studio JSON export: {exc}", path=name, line=line)]) from exc
+    if not isinstance(tasks, list):
+        raise DocumentError([Problem("a Label Studio export is a JSON list of tasks", path=name)])
+    if ls_source not in ("predictions", "annotations"):
+        raise DocumentError([Problem(f"source must be predictions or annotations, got {ls_source!r}", path=name)])
+    documents: list[Document] = []
+    problems: list[Problem] = []
+    for index, task in enumerate(tasks):
+        task_id = task.get("id", index) if isinstance(task, dict) else index
+        data = task.get("data") if isinstance(task, dict) else None
+        if not isinstance(data, dict) or not isinstance(data.get(TEXT_NAME), str):
+            problems.append(Problem(f"task {task_id}: no data.{TEXT_NAME}", path=name, field=f"[{index}].data"))
+            continue
+        doc_id = data.get(DOC_ID_FIELD)
+        if not isinstance(doc_id, str) or not doc_id:
+            problems.append(Problem(f"task {task_id}: no data.{DOC_ID_FIELD} naming the newsgold document", path=name, field=f"[{index}].data"))
+            continue
+        entries = [e for e in task.get(ls_source) or [] if isinstance(e, dict) and not e.get("was_cancelled")]
+        if not entries:
+            documents.append(Document(id=doc_id, text=data[TEXT_NAME]))
+            continue
+        entry = entries[-1]
+        document, found = results_to_document(
+            doc_id, data[TEXT_NAME], entry.get("result") or [], schema,
+            where=f"task {task_id} {ls_source[:-1]} {entry.get('id', '?')}",
+        )
+        problems.extend(p.at(path=name) for p in found)
+        documents.append(document)
+    if problems:
+        raise DocumentError(problems, path=source)
+    return documents

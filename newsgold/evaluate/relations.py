@@ -1,0 +1,103 @@
+"""Relation scoring: a predicted relation is right when its head aligns with the gold head and its
+tail resolves to the same referent, plus the "who is quoted" set score per document.
+
+Head alignment is the `overlap` matching of the head label. The tail matches when the tail label
+has an identity attribute (SPEAKER.entity) and the normalised values agree, or when the predicted
+tail overlaps a gold mention of that referent; for tail labels without one (EVENT), when the
+predicted tail overlaps the gold tail. Gold and predicted relations are then paired one-to-one.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from newsgold.document import Document, Span
+from newsgold.evaluate.metrics import Cell
+from newsgold.schema import Schema
+
+_PUNCT = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def normalise_entity(value: str) -> str:
+    """Case-, whitespace- and punctuation-insensitive form of an entity name."""
+    return _PUNCT.sub(" ", value.casefold()).strip()
+
+
+def _overlaps(a: Span, b: Span) -> bool:
+    return a.start is not None and b.start is not None and min(a.end, b.end) > max(a.start, b.start)  # type: ignore[type-var, operator]
+
+
+def _referent(span: Span, schema: Schema) -> str | None:
+    """The normalised identity of a span: its identity attribute, else its text for names."""
+    label = schema.label(span.label) if span.label in schema.label_names else None
+    identity = label.identity_attribute if label is not None else None
+    if identity is None:
+        return None
+    value = span.attrs.get(identity.name) or span.text
+    return normalise_entity(value) if value else None
+
+
+def relation_cell(
+    gold: Document,
+    pred: Document,
+    relation: str,
+    head_alignment: set[tuple[str, str]],
+    schema: Schema,
+) -> tuple[Cell, list[tuple[str, str]], list[tuple[str, str]]]:
+    """Cell of one relation type in one document, with the missed gold and spurious predicted pairs.
+
+    head_alignment: (gold span id, predicted span id) pairs of the overlap matching.
+    """
+    gold_spans = {s.id: s for s in gold.spans}
+    pred_spans = {s.id: s for s in pred.spans}
+    gold_rels = sorted((r.head, r.tail) for r in gold.relations if r.label == relation and r.head in gold_spans and r.tail in gold_spans)
+    pred_rels = sorted({(r.head, r.tail) for r in pred.relations if r.label == relation and r.head in pred_spans and r.tail in pred_spans})
+    if not gold_rels or not pred_rels:
+        return Cell.counts(0, len(pred_rels), len(gold_rels)), gold_rels, pred_rels
+    compatible = np.zeros((len(gold_rels), len(pred_rels)), dtype=np.int64)
+    for i, (gh, gt) in enumerate(gold_rels):
+        for j, (ph, pt) in enumerate(pred_rels):
+            if (gh, ph) in head_alignment and _tail_matches(gold_spans[gt], pred_spans[pt], gold, schema):
+                compatible[i, j] = 1
+    rows, cols = linear_sum_assignment(compatible, maximize=True)
+    matched = [(r, c) for r, c in zip(rows, cols) if compatible[r, c]]
+    missed = [gold_rels[i] for i in range(len(gold_rels)) if i not in {r for r, _ in matched}]
+    spurious = [pred_rels[j] for j in range(len(pred_rels)) if j not in {c for _, c in matched}]
+    return Cell.counts(len(matched), len(pred_rels), len(gold_rels)), missed, spurious
+
+
+def _tail_matches(gold_tail: Span, pred_tail: Span, gold: Document, schema: Schema) -> bool:
+    if pred_tail.label != gold_tail.label:
+        return False
+    referent = _referent(gold_tail, schema)
+    if referent is None:
+        return _overlaps(gold_tail, pred_tail)
+    if _referent(pred_tail, schema) == referent:
+        return True
+    return any(
+        span.label == gold_tail.label and _referent(span, schema) == referent and _overlaps(span, pred_tail)
+        for span in gold.spans
+    )
+
+
+def quoted_referents(document: Document, schema: Schema) -> set[str]:
+    """Normalised referents at the tail of any relation whose tail label has an identity attribute."""
+    spans = {s.id: s for s in document.spans}
+    found = set()
+    for relation in document.relations:
+        tail = spans.get(relation.tail)
+        if tail is not None:
+            referent = _referent(tail, schema)
+            if referent:
+                found.add(referent)
+    return found
+
+
+def quoted_cell(gold: Document, pred: Document, schema: Schema) -> Cell:
+    """"Who is quoted": the set of sources per document, compared as sets."""
+    gold_set = quoted_referents(gold, schema)
+    pred_set = quoted_referents(pred, schema)
+    return Cell.counts(len(gold_set & pred_set), len(pred_set), len(gold_set))

@@ -1,0 +1,126 @@
+"""A self-contained HTML page: each document with gold and predicted spans side by side, colour-coded
+by label, errors marked, and the error list. No external assets: it reads offline.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any, Sequence
+
+from newsgold.document import Document
+from newsgold.evaluate.report_text import rows
+from newsgold.schema import Schema
+
+ERROR_STYLE = {
+    "missed": "missed (in gold, not predicted)",
+    "spurious": "spurious (predicted, not in gold)",
+    "wrong_boundary": "wrong boundary (same label, overlapping)",
+    "wrong_label": "wrong label (same boundaries)",
+    "ungrounded": "ungrounded (text not found)",
+    "missed_relation": "missed relation",
+    "spurious_relation": "spurious relation",
+}
+
+CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem;color:#222;max-width:1400px}
+h1{font-size:1.4rem} h2{font-size:1.15rem;margin-top:2rem} table{border-collapse:collapse;margin:.5rem 0}
+td,th{border:1px solid #ccc;padding:.2rem .5rem;font-size:.85rem} th{background:#f3f3f3}
+td.n{text-align:right;font-variant-numeric:tabular-nums}
+.pair{display:grid;grid-template-columns:1fr 1fr;gap:1rem}.pane{border:1px solid #ddd;padding:.75rem;border-radius:6px}
+.pane h3{margin:.1rem 0 .5rem;font-size:.95rem}.text{white-space:pre-wrap;line-height:2.1;font-size:.92rem}
+.span{border-bottom:3px solid var(--c);background:color-mix(in srgb,var(--c) 14%,transparent);padding:1px 0}
+.span.err{outline:2px dashed #d00;outline-offset:1px}
+.legend span{display:inline-block;margin-right:1rem;font-size:.85rem}.sw{display:inline-block;width:.9rem;height:.9rem;vertical-align:middle;margin-right:.25rem}
+.lbl{font-size:.6rem;vertical-align:super;color:var(--c);font-weight:600}
+"""
+
+
+def _layer(text: str, spans: Sequence[dict[str, Any]], colors: dict[str, str], flagged: set[tuple[int, int, str]]) -> str:
+    """Text with spans marked; nested spans of different labels become nested marks."""
+    events: list[tuple[int, int, int, dict[str, Any]]] = []
+    for span in spans:
+        events.append((span["start"], 1, -span["end"], span))
+        events.append((span["end"], 0, -span["start"], span))
+    events.sort(key=lambda e: (e[0], e[1], e[2]))
+    out: list[str] = []
+    position = 0
+    stack: list[dict[str, Any]] = []
+    for offset, is_open, _, span in events:
+        out.append(html.escape(text[position:offset]))
+        position = offset
+        if is_open:
+            stack.append(span)
+            key = (span["start"], span["end"], span["label"])
+            css = "span err" if key in flagged else "span"
+            title = html.escape(f"{span['label']} {span['start']}:{span['end']} {span.get('attrs') or ''}")
+            out.append(f'<span class="{css}" style="--c:{colors.get(span["label"], "#888")}" title="{title}">')
+        else:
+            # close down to this span, then reopen the ones still running (keeps HTML well nested)
+            reopen = []
+            while stack:
+                top = stack.pop()
+                out.append(f'<span class="lbl" style="--c:{colors.get(top["label"], "#888")}">{html.escape(top["label"][:2])}</span></span>')
+                if top is span:
+                    break
+                reopen.append(top)
+            for again in reversed(reopen):
+                stack.append(again)
+                out.append(f'<span class="span" style="--c:{colors.get(again["label"], "#888")}">')
+    out.append(html.escape(text[position:]))
+    return "".join(out)
+
+
+def score_html(report: dict[str, Any], gold: Sequence[Document], predictions: Sequence[Document], schema: Schema) -> str:
+    """The whole page as a string."""
+    colors = {label.name: label.color for label in schema.labels}
+    by_id = {p.id: p for p in predictions}
+    errors_by_doc: dict[str, list[dict[str, Any]]] = {}
+    for error in report["errors"]:
+        errors_by_doc.setdefault(error["doc_id"], []).append(error)
+    parts = [
+        "<!doctype html><html lang=en><head><meta charset=utf-8>",
+        "<title>newsgold evaluation</title>",
+        f"<style>{CSS}</style></head><body>",
+        "<h1>newsgold evaluation</h1>",
+        f"<p>schema v{report['schema_version']} · newsgold {html.escape(report['newsgold_version'])} · "
+        f"{report['documents']['scored']} documents · {report['bootstrap']['samples']} bootstrap samples</p>",
+        '<p class="legend">' + "".join(f'<span><i class="sw" style="background:{c}"></i>{html.escape(n)}</span>' for n, c in colors.items())
+        + '<span><i class="sw" style="outline:2px dashed #d00"></i>span with an error</span></p>',
+        "<h2>Scores</h2><table><tr><th>mode</th><th>label</th><th>P</th><th>R</th><th>F1</th><th>F1 CI</th><th>TP/pred/gold</th></tr>",
+    ]
+    for row in rows(report):
+        parts.append("<tr>" + "".join(f'<td class="{"n" if i >= 2 else ""}">{html.escape(c)}</td>' for i, c in enumerate(row)) + "</tr>")
+    parts.append("</table>")
+    for document in gold:
+        text = document.text or ""
+        prediction = by_id.get(document.id)
+        doc_errors = errors_by_doc.get(document.id, [])
+        flagged_gold = {(e["gold"]["start"], e["gold"]["end"], e["gold"]["label"]) for e in doc_errors if e.get("gold")}
+        flagged_pred = {(e["pred"]["start"], e["pred"]["end"], e["pred"]["label"]) for e in doc_errors if e.get("pred") and e["pred"].get("start") is not None}
+        gold_spans = [s.to_dict() for s in document.spans]
+        pred_spans = [s.to_dict() for s in (prediction.spans if prediction else []) if s.start is not None]
+        parts += [
+            f'<h2 id="{html.escape(document.id)}">{html.escape(document.id)}</h2>',
+            '<div class="pair">',
+            f'<div class="pane"><h3>gold ({len(gold_spans)} spans)</h3><div class="text">{_layer(text, gold_spans, colors, flagged_gold)}</div></div>',
+            f'<div class="pane"><h3>predicted ({len(pred_spans)} spans)</h3><div class="text">{_layer(text, pred_spans, colors, flagged_pred)}</div></div>',
+            "</div>",
+        ]
+        if doc_errors:
+            parts.append("<table><tr><th>error</th><th>label</th><th>gold</th><th>predicted</th></tr>")
+            for error in doc_errors:
+                parts.append(
+                    f"<tr><td>{html.escape(ERROR_STYLE.get(error['kind'], error['kind']))}</td><td>{html.escape(error['label'])}</td>"
+                    f"<td>{_describe(error.get('gold') or (error.get('head') and {'text': error['head'] + ' → ' + error['tail']} if error['kind'] == 'missed_relation' else None))}</td>"
+                    f"<td>{_describe(error.get('pred') or (error.get('head') and {'text': error['head'] + ' → ' + error['tail']} if error['kind'] == 'spurious_relation' else None))}</td></tr>"
+                )
+            parts.append("</table>")
+    parts.append("</body></html>\n")
+    return "\n".join(parts)
+
+
+def _describe(span: dict[str, Any] | None) -> str:
+    if not span:
+        return ""
+    where = f" <small>{span['start']}:{span['end']}</small>" if span.get("start") is not None else ""
+    return f"“{html.escape(str(span.get('text') or ''))}”{where}"

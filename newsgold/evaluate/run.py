@@ -1,0 +1,68 @@
+"""File-level evaluation: read gold and predictions, score, hash the inputs; run a system first.
+
+These are the library functions behind `newsgold eval score | run | compare`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from newsgold.document import Document
+from newsgold.evaluate.formats import load_predictions
+from newsgold.evaluate.scorer import ScoreOptions, ScoreResult, score
+from newsgold.evaluate.systems import System
+from newsgold.schema import Schema
+from newsgold.validation import load_documents
+
+
+def path_sha256(path: str | Path) -> str:
+    """SHA-256 of a file, or of a folder's files (sorted names and their hashes)."""
+    source = Path(path)
+    if source.is_file():
+        return hashlib.sha256(source.read_bytes()).hexdigest()
+    digest = hashlib.sha256()
+    for file in sorted(p for p in source.rglob("*") if p.is_file()):
+        digest.update(str(file.relative_to(source)).encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256(file.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+@dataclass
+class Evaluation:
+    """A score together with the documents it was computed on (the HTML report needs both)."""
+
+    result: ScoreResult
+    gold: list[Document]
+    predictions: list[Document]
+
+
+def score_files(
+    gold_path: str | Path,
+    pred_path: str | Path,
+    schema: Schema,
+    *,
+    fmt: str = "auto",
+    ls_source: str = "predictions",
+    options: ScoreOptions = ScoreOptions(),
+) -> Evaluation:
+    """Validate the gold, read predictions in any format, score them; inputs hashed in the report."""
+    gold = load_documents(gold_path, schema)
+    predictions = load_predictions(pred_path, schema, {d.id: d for d in gold}, fmt=fmt, ls_source=ls_source)
+    result = score(gold, predictions, schema, options=options)
+    result.inputs = {
+        "gold": {"path": str(gold_path), "sha256": path_sha256(gold_path)},
+        "predictions": {"path": str(pred_path), "sha256": path_sha256(pred_path), "format": fmt},
+    }
+    return Evaluation(result, gold, predictions)
+
+
+def run_system(system: System, gold: list[Document], *, progress=None) -> Iterator[Document]:  # type: ignore[no-untyped-def]
+    """Predictions of a system for the gold documents, in order (text left out)."""
+    inputs = [Document(id=d.id, text=d.text, meta=dict(d.meta)) for d in gold]
+    for prediction in system.predict(inputs):
+        if progress is not None:
+            progress.advance(1)
+        yield prediction

@@ -1,0 +1,435 @@
+"""Score predictions against gold: every mode, per label, micro and macro, per document, with
+bootstrap confidence intervals, attribute accuracy, relations and an error list.
+
+`score(gold, predictions, schema)` is the library entry point; it returns a `ScoreResult` whose
+`to_dict()` is the JSON report. Formatting (table, Markdown, HTML) lives in `report_*` modules.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from typing import Any, Sequence
+
+import numpy as np
+
+from newsgold import __version__
+from newsgold.corpus.segment import Segmenter
+from newsgold.document import Document, Span
+from newsgold.errors import DocumentError
+from newsgold.evaluate.bootstrap import (
+    DEFAULT_SAMPLES,
+    DEFAULT_SEED,
+    draw_weights,
+    intervals,
+    macro_samples,
+    paired_tests,
+    sample_f1,
+)
+from newsgold.evaluate.grounding import Grounder, Ungrounded
+from newsgold.evaluate.matching import exact_pairs, overlap_pairs, partial_credit, strict_pairs
+from newsgold.evaluate.metrics import Cell, macro, total
+from newsgold.evaluate.relations import normalise_entity, quoted_cell, relation_cell
+from newsgold.evaluate.tokens import TokenLayers, document_layers, seqeval_report
+from newsgold.problems import Problem
+from newsgold.schema import Schema
+from newsgold.validation import validate
+
+SPAN_MODES = ("strict", "exact", "overlap", "partial")
+QUOTED = "quoted"
+
+
+@dataclass(frozen=True)
+class ScoreOptions:
+    """How to score: bootstrap size and seed, and whether extra predicted documents are allowed."""
+
+    samples: int = DEFAULT_SAMPLES
+    seed: int = DEFAULT_SEED
+    confidence: float = 0.95
+    allow_extra: bool = False
+
+
+@dataclass
+class DocumentScore:
+    """Everything computed for one document."""
+
+    doc_id: str
+    cells: dict[tuple[str, str], Cell]
+    attributes: dict[tuple[str, str], tuple[int, int]]
+    errors: list[dict[str, Any]]
+
+
+@dataclass
+class ScoreResult:
+    """The outcome of `score`: per-document results plus corpus-level aggregates."""
+
+    schema: Schema
+    documents: list[DocumentScore]
+    keys: list[tuple[str, str]]
+    token_report: dict[str, Any]
+    ungrounded: list[Ungrounded]
+    missing: list[str]
+    extra: list[str]
+    options: ScoreOptions
+    inputs: dict[str, Any] = field(default_factory=dict)
+    _samples: np.ndarray | None = None
+
+    # ----------------------------------------------------------------- aggregates
+    def per_doc_array(self) -> np.ndarray:
+        """(n_docs, n_keys, 4) sufficient statistics, the input of bootstrap and paired tests."""
+        array = np.zeros((len(self.documents), len(self.keys), 4))
+        for d, document in enumerate(self.documents):
+            for k, key in enumerate(self.keys):
+                cell = document.cells.get(key, Cell())
+                array[d, k] = (cell.p_num, cell.p_den, cell.r_num, cell.r_den)
+        return array
+
+    def total_cell(self, key: tuple[str, str]) -> Cell:
+        """Corpus-level sums of one score."""
+        return total(document.cells.get(key, Cell()) for document in self.documents)
+
+    def bootstrap(self) -> np.ndarray:
+        """(samples, n_keys) F1 of every score in every bootstrap sample (computed once)."""
+        if self._samples is None:
+            weights = draw_weights(len(self.documents), self.options.samples, self.options.seed)
+            self._samples = sample_f1(self.per_doc_array(), weights)
+        return self._samples
+
+    def blocks(self) -> list[tuple[str, list[str]]]:
+        """(block, keys) in report order: span modes, tokens, relations, who is quoted."""
+        order: dict[str, list[str]] = {}
+        for block, key in self.keys:
+            order.setdefault(block, []).append(key)
+        return list(order.items())
+
+    def to_dict(self) -> dict[str, Any]:
+        """The full JSON report: every number, inputs, versions."""
+        samples = self.bootstrap()
+        cis = intervals(samples, self.options.confidence) if self.options.samples else []
+        index = {key: i for i, key in enumerate(self.keys)}
+        scores: dict[str, Any] = {}
+        for block, names in self.blocks():
+            per_label = {}
+            for name in names:
+                cell = self.total_cell((block, name))
+                entry = cell.to_dict()
+                if cis:
+                    entry["f1_ci"] = cis[index[(block, name)]].to_list()
+                per_label[name] = entry
+            micro_cell = total(self.total_cell((block, name)) for name in names)
+            micro = micro_cell.to_dict()
+            macro_scores: dict[str, Any] = dict(macro(self.total_cell((block, name)) for name in names))
+            if cis:
+                columns = [index[(block, name)] for name in names]
+                micro_samples = _micro_samples(self.per_doc_array()[:, columns, :], self.options)
+                micro["f1_ci"] = intervals(micro_samples[:, None], self.options.confidence)[0].to_list()
+                macro_scores["f1_ci"] = intervals(macro_samples(samples[:, columns])[:, None], self.options.confidence)[0].to_list()
+            scores[block] = {"per_label": per_label, "micro": micro, "macro": macro_scores}
+        return {
+            "newsgold_version": __version__,
+            "schema_version": self.schema.version,
+            "inputs": self.inputs,
+            "documents": {
+                "scored": len(self.documents),
+                "missing_predictions": self.missing,
+                "extra_predictions_ignored": self.extra,
+            },
+            "grounding": {"ungrounded": len(self.ungrounded), "spans": [u.to_dict() for u in self.ungrounded]},
+            "scores": scores,
+            "token_level_seqeval": self.token_report,
+            "attributes": self.attribute_accuracy(),
+            "per_document": {
+                document.doc_id: {
+                    block: total(document.cells.get((block, name), Cell()) for name in names).scores()
+                    for block, names in self.blocks()
+                }
+                for document in self.documents
+            },
+            "errors": [error for document in self.documents for error in document.errors],
+            "bootstrap": {"samples": self.options.samples, "seed": self.options.seed, "confidence": self.options.confidence},
+            "conventions": CONVENTIONS,
+        }
+
+    def attribute_accuracy(self) -> dict[str, dict[str, Any]]:
+        """Accuracy of each attribute on the spans matched under `overlap`."""
+        result: dict[str, dict[str, Any]] = {}
+        for label in self.schema.labels:
+            per_label = {}
+            for attribute in label.attributes:
+                correct = sum(d.attributes.get((label.name, attribute.name), (0, 0))[0] for d in self.documents)
+                matched = sum(d.attributes.get((label.name, attribute.name), (0, 0))[1] for d in self.documents)
+                per_label[attribute.name] = {
+                    "matched": matched,
+                    "correct": correct,
+                    "accuracy": correct / matched if matched else None,
+                }
+            result[label.name] = per_label
+        return result
+
+
+CONVENTIONS = {
+    "zero_division": "a score with an empty denominator is 0.0; with no gold and no predictions it is null and left out of macro averages",
+    "duplicates": "matching is one-to-one: a repeated prediction finds no partner and counts as a false positive",
+    "partial": "SemEval-2020 Task 11 SI credit per label after merging overlapping spans within each side",
+    "exact": "boundaries equal, any label; per label, precision counts predictions of the label, recall gold spans of the label",
+    "overlap": "same label, overlapping; optimal one-to-one matching (most pairs, then most overlapping characters)",
+    "ungrounded": "predicted spans whose text could not be found are false positives in every span mode",
+}
+
+
+def _micro_samples(per_doc: np.ndarray, options: ScoreOptions) -> np.ndarray:
+    weights = draw_weights(per_doc.shape[0], options.samples, options.seed)
+    return sample_f1(per_doc.sum(axis=1, keepdims=True), weights)[:, 0]
+
+
+# --------------------------------------------------------------------------- alignment
+
+
+def align(
+    gold: Sequence[Document], predictions: Sequence[Document], schema: Schema, *, allow_extra: bool = False
+) -> tuple[list[tuple[Document, Document]], list[Ungrounded], list[str], list[str]]:
+    """Pair each gold document with its prediction, ground text-only spans, validate predictions.
+
+    Raises DocumentError listing every problem: a prediction for an unknown document (unless
+    `allow_extra`), a prediction whose text differs from the gold, invalid offsets, labels or values.
+    """
+    gold_ids = {document.id for document in gold}
+    by_id: dict[str, Document] = {}
+    problems: list[Problem] = []
+    extra: list[str] = []
+    for prediction in predictions:
+        if prediction.id not in gold_ids:
+            if allow_extra:
+                extra.append(prediction.id)
+            else:
+                problems.append(
+                    Problem("prediction for a document that is not in the gold (use --allow-extra to ignore it)", doc_id=prediction.id, field="id")
+                )
+            continue
+        if prediction.id in by_id:
+            problems.append(Problem("two predictions for the same document", doc_id=prediction.id, field="id"))
+            continue
+        by_id[prediction.id] = prediction
+    pairs: list[tuple[Document, Document]] = []
+    ungrounded: list[Ungrounded] = []
+    missing: list[str] = []
+    for document in gold:
+        prediction = by_id.get(document.id)
+        if prediction is None:
+            missing.append(document.id)
+            prediction = Document(id=document.id, text=document.text)
+        if prediction.text is not None and prediction.text != document.text:
+            problems.append(Problem("prediction text differs from the gold text: offsets would not line up", doc_id=document.id, field="text"))
+            continue
+        prediction = replace(prediction, text=document.text)
+        if any(span.start is None for span in prediction.spans):
+            prediction, failures = Grounder(document.text or "").ground(prediction)
+            ungrounded.extend(failures)
+        problems.extend(validate(prediction, schema, gold=False))
+        pairs.append((document, prediction))
+    if problems:
+        raise DocumentError(problems)
+    return pairs, ungrounded, missing, extra
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def score(
+    gold: Sequence[Document],
+    predictions: Sequence[Document],
+    schema: Schema,
+    *,
+    options: ScoreOptions = ScoreOptions(),
+    segmenter: Segmenter | None = None,
+) -> ScoreResult:
+    """Score predictions against gold documents (validated gold assumed; predictions checked here)."""
+    pairs, ungrounded, missing, extra = align(gold, predictions, schema, allow_extra=options.allow_extra)
+    segmenter = segmenter if segmenter is not None else Segmenter()
+    labels = schema.label_names
+    keys = [(mode, label) for mode in SPAN_MODES for label in labels]
+    keys += [("tokens", label) for label in labels]
+    keys += [("relations", relation) for relation in schema.relation_names]
+    keys += [(QUOTED, "sources")]
+    layers = TokenLayers()
+    documents = []
+    for gold_doc, pred_doc in pairs:
+        documents.append(score_document(gold_doc, pred_doc, schema, segmenter, layers))
+    return ScoreResult(
+        schema=schema,
+        documents=documents,
+        keys=keys,
+        token_report=seqeval_report(layers),
+        ungrounded=ungrounded,
+        missing=missing,
+        extra=extra,
+        options=options,
+    )
+
+
+def _labelled(spans: list[Span]) -> list[tuple[int, int, str]]:
+    return [(s.start, s.end, s.label) for s in spans]  # type: ignore[misc]
+
+
+def score_document(gold: Document, pred: Document, schema: Schema, segmenter: Segmenter, layers: TokenLayers) -> DocumentScore:
+    """All cells, attribute counts and errors of one document."""
+    cells: dict[tuple[str, str], Cell] = {}
+    gold_spans = list(gold.spans)
+    grounded = [s for s in pred.spans if s.start is not None]
+    ungrounded_count = {label: 0 for label in schema.label_names}
+    for span in pred.spans:
+        if span.start is None and span.label in ungrounded_count:
+            ungrounded_count[span.label] += 1
+    g_lab, p_lab = _labelled(gold_spans), _labelled(grounded)
+
+    strict = strict_pairs(g_lab, p_lab)
+    exact = exact_pairs(g_lab, p_lab)
+    overlap: list[tuple[int, int]] = []
+    for label in schema.label_names:
+        g_idx = [i for i, s in enumerate(gold_spans) if s.label == label]
+        p_idx = [i for i, s in enumerate(grounded) if s.label == label]
+        pairs = overlap_pairs([(gold_spans[i].start, gold_spans[i].end) for i in g_idx], [(grounded[i].start, grounded[i].end) for i in p_idx])  # type: ignore[misc]
+        overlap.extend((g_idx[g], p_idx[p]) for g, p in pairs)
+
+    for label in schema.label_names:
+        n_gold = sum(1 for s in gold_spans if s.label == label)
+        n_pred = sum(1 for s in grounded if s.label == label) + ungrounded_count[label]
+        strict_tp = sum(1 for g, _ in strict if gold_spans[g].label == label)
+        overlap_tp = sum(1 for g, _ in overlap if gold_spans[g].label == label)
+        cells[("strict", label)] = Cell.counts(strict_tp, n_pred, n_gold)
+        cells[("overlap", label)] = Cell.counts(overlap_tp, n_pred, n_gold)
+        exact_p = sum(1 for _, p in exact if grounded[p].label == label)
+        exact_r = sum(1 for g, _ in exact if gold_spans[g].label == label)
+        cells[("exact", label)] = Cell(exact_p, n_pred, exact_r, n_gold)
+        pc, n_s, rc, n_t = partial_credit(
+            [(s.start, s.end) for s in gold_spans if s.label == label],  # type: ignore[misc]
+            [(s.start, s.end) for s in grounded if s.label == label],  # type: ignore[misc]
+        )
+        cells[("partial", label)] = Cell(pc, n_s + ungrounded_count[label], rc, n_t)
+
+    y_true, y_pred, token_cells = document_layers(gold, pred, schema.label_names, segmenter)
+    layers.y_true.extend(y_true)
+    layers.y_pred.extend(y_pred)
+    for label, cell in token_cells.items():
+        cells[("tokens", label)] = cell
+
+    alignment = {(gold_spans[g].id, grounded[p].id) for g, p in overlap}
+    relation_errors: list[dict[str, Any]] = []
+    for relation in schema.relation_names:
+        cell, missed, spurious = relation_cell(gold, pred, relation, alignment, schema)
+        cells[("relations", relation)] = cell
+        relation_errors += [{"doc_id": gold.id, "kind": "missed_relation", "label": relation, "head": h, "tail": t} for h, t in missed]
+        relation_errors += [{"doc_id": gold.id, "kind": "spurious_relation", "label": relation, "head": h, "tail": t} for h, t in spurious]
+    cells[(QUOTED, "sources")] = quoted_cell(gold, pred, schema)
+
+    attributes = _attribute_counts(gold_spans, grounded, overlap, schema)
+    errors = _span_errors(gold, gold_spans, grounded, strict, exact, overlap) + relation_errors
+    errors += [
+        {"doc_id": gold.id, "kind": "ungrounded", "label": s.label, "pred": {"id": s.id, "text": s.text}}
+        for s in pred.spans
+        if s.start is None
+    ]
+    return DocumentScore(doc_id=gold.id, cells=cells, attributes=attributes, errors=errors)
+
+
+def _attribute_counts(gold: list[Span], pred: list[Span], overlap: list[tuple[int, int]], schema: Schema) -> dict[tuple[str, str], tuple[int, int]]:
+    counts: dict[tuple[str, str], list[int]] = {}
+    for g, p in overlap:
+        gold_span, pred_span = gold[g], pred[p]
+        label = schema.label(gold_span.label)
+        for attribute in label.attributes:
+            if attribute.name not in gold_span.attrs:
+                continue
+            entry = counts.setdefault((label.name, attribute.name), [0, 0])
+            entry[1] += 1
+            predicted = pred_span.attrs.get(attribute.name)
+            if predicted is None:
+                continue
+            expected = gold_span.attrs[attribute.name]
+            if attribute.kind == "text":
+                entry[0] += normalise_entity(predicted) == normalise_entity(expected)
+            else:
+                entry[0] += predicted == expected
+    return {key: (value[0], value[1]) for key, value in counts.items()}
+
+
+def _span_view(span: Span) -> dict[str, Any]:
+    return {"id": span.id, "label": span.label, "start": span.start, "end": span.end, "text": span.text}
+
+
+def _span_errors(
+    document: Document,
+    gold: list[Span],
+    pred: list[Span],
+    strict: list[tuple[int, int]],
+    exact: list[tuple[int, int]],
+    overlap: list[tuple[int, int]],
+) -> list[dict[str, Any]]:
+    """Missed, spurious, wrong-boundary and wrong-label errors, in text order."""
+    text = document.text or ""
+    strict_gold = {g for g, _ in strict}
+    strict_pred = {p for _, p in strict}
+    boundary = [(g, p) for g, p in overlap if g not in strict_gold and p not in strict_pred]
+    label_errors = [(g, p) for g, p in exact if gold[g].label != pred[p].label]
+    seen_gold = strict_gold | {g for g, _ in boundary} | {g for g, _ in label_errors}
+    seen_pred = strict_pred | {p for _, p in boundary} | {p for _, p in label_errors}
+    errors: list[dict[str, Any]] = []
+
+    def view(span: Span) -> dict[str, Any]:
+        data = _span_view(span)
+        data["text"] = text[span.start : span.end]  # type: ignore[misc]
+        return data
+
+    for g, p in boundary:
+        errors.append({"doc_id": document.id, "kind": "wrong_boundary", "label": gold[g].label, "gold": view(gold[g]), "pred": view(pred[p])})
+    for g, p in label_errors:
+        errors.append({"doc_id": document.id, "kind": "wrong_label", "label": gold[g].label, "gold": view(gold[g]), "pred": view(pred[p])})
+    for g, span in enumerate(gold):
+        if g not in seen_gold:
+            errors.append({"doc_id": document.id, "kind": "missed", "label": span.label, "gold": view(span), "pred": None})
+    for p, span in enumerate(pred):
+        if p not in seen_pred:
+            errors.append({"doc_id": document.id, "kind": "spurious", "label": span.label, "gold": None, "pred": view(span)})
+    errors.sort(key=lambda e: ((e["gold"] or e["pred"])["start"], e["kind"], json.dumps(e, sort_keys=True)))
+    return errors
+
+
+# --------------------------------------------------------------------------- comparison
+
+
+def compare(a: ScoreResult, b: ScoreResult) -> dict[str, Any]:
+    """Paired bootstrap and approximate randomization between two systems scored on the same gold."""
+    if [d.doc_id for d in a.documents] != [d.doc_id for d in b.documents] or a.keys != b.keys:
+        raise ValueError("both results must be scored on the same gold documents")
+    options = a.options
+    per_a, per_b = a.per_doc_array(), b.per_doc_array()
+    results = paired_tests(per_a, per_b, samples=options.samples, seed=options.seed, confidence=options.confidence)
+    rows: dict[str, Any] = {}
+    for (block, name), result in zip(a.keys, results):
+        rows.setdefault(block, {})[name] = {
+            "f1_a": a.total_cell((block, name)).scores()["f1"],
+            "f1_b": b.total_cell((block, name)).scores()["f1"],
+            **result.to_dict(),
+        }
+    for block, names in a.blocks():
+        columns = [a.keys.index((block, name)) for name in names]
+        [micro] = paired_tests(
+            per_a[:, columns, :].sum(axis=1, keepdims=True),
+            per_b[:, columns, :].sum(axis=1, keepdims=True),
+            samples=options.samples,
+            seed=options.seed,
+            confidence=options.confidence,
+        )
+        rows[block]["micro"] = {
+            "f1_a": total(a.total_cell((block, n)) for n in names).scores()["f1"],
+            "f1_b": total(b.total_cell((block, n)) for n in names).scores()["f1"],
+            **micro.to_dict(),
+        }
+    return {
+        "newsgold_version": __version__,
+        "schema_version": a.schema.version,
+        "inputs": {"a": a.inputs, "b": b.inputs},
+        "documents": len(a.documents),
+        "tests": rows,
+        "bootstrap": {"samples": options.samples, "seed": options.seed, "confidence": options.confidence},
+    }
