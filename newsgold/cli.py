@@ -345,6 +345,7 @@ def eval_score(
     fmt: str = FormatOption,
     ls_source: str = typer.Option("predictions", "--ls-source", help="Label Studio export: score its predictions or annotations."),
     allow_extra: bool = typer.Option(False, "--allow-extra", help="Ignore (with a warning) predictions for documents not in the gold."),
+    allow_ungrounded: bool = typer.Option(False, "--allow-ungrounded", help="Score spans whose text is not found as false positives instead of failing."),
     samples: int = SamplesOption,
     seed: int = SeedOption,
     as_json: bool = JsonOption,
@@ -359,7 +360,7 @@ def eval_score(
     """
     with user_errors():
         schema = load_schema(schema_path)
-        options = ScoreOptions(samples=samples, seed=seed, allow_extra=allow_extra)
+        options = ScoreOptions(samples=samples, seed=seed, allow_extra=allow_extra, allow_ungrounded=allow_ungrounded)
         evaluation = score_files(gold, predictions, schema, fmt=fmt, ls_source=ls_source, options=options)
         report = evaluation.result.to_dict()
         _write_reports(evaluation, schema, report, json_out, markdown, html_out)
@@ -398,7 +399,8 @@ def eval_run(
             progress.start(len(gold_docs))
             predictions = list(run_system(chosen, gold_docs, progress=progress))
         write_documents(predictions, out)
-        evaluation = score_files(gold, out, schema, fmt="native", options=ScoreOptions(samples=samples, seed=seed))
+        options = ScoreOptions(samples=samples, seed=seed, allow_ungrounded=True)  # a system's misses are its score
+        evaluation = score_files(gold, out, schema, fmt="native", options=options)
         report = evaluation.result.to_dict()
         report["inputs"]["system"] = chosen.name
         _write_reports(evaluation, schema, report, json_out, markdown, html_out)

@@ -67,17 +67,14 @@ class Grounder:
         self.text = text
         self.normal, self.origin = normalise(text)
 
-    def candidates(self, needle: str) -> list[tuple[int, int]]:
-        """Exact occurrences, or else normalised occurrences mapped back to original offsets."""
-        exact = [(i, i + len(needle)) for i in _occurrences(self.text, needle)]
-        if exact:
-            return exact
+    def exact(self, needle: str) -> list[tuple[int, int]]:
+        """Offsets of every exact occurrence."""
+        return [(i, i + len(needle)) for i in _occurrences(self.text, needle)]
+
+    def normalised(self, needle: str) -> list[tuple[int, int]]:
+        """Offsets (in the original text) of every occurrence after normalising both sides."""
         pattern = normalise(needle.strip())[0]
-        result = []
-        for i in _occurrences(self.normal, pattern):
-            last = i + len(pattern) - 1
-            result.append((self.origin[i], self.origin[last] + 1))
-        return result
+        return [(self.origin[i], self.origin[i + len(pattern) - 1] + 1) for i in _occurrences(self.normal, pattern)]
 
     def ground(self, document: Document) -> tuple[Document, list[Ungrounded]]:
         """A copy of `document` with offsets for every span that has text only, and the failures."""
@@ -88,15 +85,22 @@ class Grounder:
             if span.start is not None or span.text is None:
                 spans.append(span)
                 continue
-            options = self.candidates(span.text)
+            exact, normal = self.exact(span.text), self.normalised(span.text)
             chosen = None
             if span.occurrence is not None:
-                if span.occurrence <= len(options):
-                    chosen = options[span.occurrence - 1]
-                reason = f"occurrence {span.occurrence} of the text not found ({len(options)} found)"
+                for options in (exact, normal):
+                    if span.occurrence <= len(options):
+                        chosen = options[span.occurrence - 1]
+                        break
+                reason = f"occurrence {span.occurrence} not found ({len(exact)} exact, {len(normal)} normalised)"
             else:
-                free = [o for o in options if (span.label, *o) not in taken]
-                chosen = free[0] if free else (options[0] if options else None)
+                for options in (exact, normal):
+                    free = [o for o in options if (span.label, *o) not in taken]
+                    if free:
+                        chosen = free[0]
+                        break
+                else:
+                    chosen = (exact or normal or [None])[0]  # every occurrence taken: a duplicate
                 reason = "text not found in the document (exactly or normalised)"
             if chosen is None:
                 failures.append(Ungrounded(document.id, span.id, span.label, span.text, reason))

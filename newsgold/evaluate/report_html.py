@@ -17,6 +17,7 @@ ERROR_STYLE = {
     "wrong_boundary": "wrong boundary (same label, overlapping)",
     "wrong_label": "wrong label (same boundaries)",
     "ungrounded": "ungrounded (text not found)",
+    "duplicate": "duplicate prediction",
     "missed_relation": "missed relation",
     "spurious_relation": "spurious relation",
 }

@@ -47,6 +47,7 @@ class ScoreOptions:
     seed: int = DEFAULT_SEED
     confidence: float = 0.95
     allow_extra: bool = False
+    allow_ungrounded: bool = False
 
 
 @dataclass
@@ -169,7 +170,7 @@ class ScoreResult:
 
 CONVENTIONS = {
     "zero_division": "a score with an empty denominator is 0.0; with no gold and no predictions it is null and left out of macro averages",
-    "duplicates": "matching is one-to-one: a repeated prediction finds no partner and counts as a false positive",
+    "duplicates": "matching is one-to-one and a repeated (start, end, label) takes no part in it: it counts as a false positive; partial merges it away",
     "partial": "SemEval-2020 Task 11 SI credit per label after merging overlapping spans within each side",
     "exact": "boundaries equal, any label; per label, precision counts predictions of the label, recall gold spans of the label",
     "overlap": "same label, overlapping; optimal one-to-one matching (most pairs, then most overlapping characters)",
@@ -186,12 +187,19 @@ def _micro_samples(per_doc: np.ndarray, options: ScoreOptions) -> np.ndarray:
 
 
 def align(
-    gold: Sequence[Document], predictions: Sequence[Document], schema: Schema, *, allow_extra: bool = False
+    gold: Sequence[Document],
+    predictions: Sequence[Document],
+    schema: Schema,
+    *,
+    allow_extra: bool = False,
+    allow_ungrounded: bool = False,
 ) -> tuple[list[tuple[Document, Document]], list[Ungrounded], list[str], list[str]]:
-    """Pair each gold document with its prediction, ground text-only spans, validate predictions.
+    """Pair each gold document (in id order) with its prediction, ground text-only spans, validate.
 
     Raises DocumentError listing every problem: a prediction for an unknown document (unless
-    `allow_extra`), a prediction whose text differs from the gold, invalid offsets, labels or values.
+    `allow_extra`), a prediction whose text differs from the gold, invalid offsets, labels or
+    values, and spans whose text cannot be found (unless `allow_ungrounded`, which scores them as
+    false positives and lists them in the report).
     """
     gold_ids = {document.id for document in gold}
     by_id: dict[str, Document] = {}
@@ -213,7 +221,7 @@ def align(
     pairs: list[tuple[Document, Document]] = []
     ungrounded: list[Ungrounded] = []
     missing: list[str] = []
-    for document in gold:
+    for document in sorted(gold, key=lambda d: d.id):
         prediction = by_id.get(document.id)
         if prediction is None:
             missing.append(document.id)
@@ -225,6 +233,12 @@ def align(
         if any(span.start is None for span in prediction.spans):
             prediction, failures = Grounder(document.text or "").ground(prediction)
             ungrounded.extend(failures)
+            if not allow_ungrounded:
+                problems.extend(
+                    Problem(f"cannot ground {f.text!r} in the text: {f.reason} (use --allow-ungrounded to score it as a false positive)",
+                            doc_id=f.doc_id, span_id=f.span_id, field="text")
+                    for f in failures
+                )
         problems.extend(validate(prediction, schema, gold=False))
         pairs.append((document, prediction))
     if problems:
@@ -244,7 +258,9 @@ def score(
     segmenter: Segmenter | None = None,
 ) -> ScoreResult:
     """Score predictions against gold documents (validated gold assumed; predictions checked here)."""
-    pairs, ungrounded, missing, extra = align(gold, predictions, schema, allow_extra=options.allow_extra)
+    pairs, ungrounded, missing, extra = align(
+        gold, predictions, schema, allow_extra=options.allow_extra, allow_ungrounded=options.allow_ungrounded
+    )
     segmenter = segmenter if segmenter is not None else Segmenter()
     labels = schema.label_names
     keys = [(mode, label) for mode in SPAN_MODES for label in labels]
@@ -267,6 +283,10 @@ def score(
     )
 
 
+def _canonical(span: Span) -> tuple[Any, ...]:
+    return (span.start, span.end, span.label, sorted(span.attrs.items()), span.id)
+
+
 def _labelled(spans: list[Span]) -> list[tuple[int, int, str]]:
     return [(s.start, s.end, s.label) for s in spans]  # type: ignore[misc]
 
@@ -274,12 +294,19 @@ def _labelled(spans: list[Span]) -> list[tuple[int, int, str]]:
 def score_document(gold: Document, pred: Document, schema: Schema, segmenter: Segmenter, layers: TokenLayers) -> DocumentScore:
     """All cells, attribute counts and errors of one document."""
     cells: dict[tuple[str, str], Cell] = {}
-    gold_spans = list(gold.spans)
-    grounded = [s for s in pred.spans if s.start is not None]
-    ungrounded_count = {label: 0 for label in schema.label_names}
-    for span in pred.spans:
-        if span.start is None and span.label in ungrounded_count:
-            ungrounded_count[span.label] += 1
+    # canonical order, so that ties in matching never depend on the order of the input lists
+    gold_spans = sorted(gold.spans, key=_canonical)
+    # a repeated (start, end, label) never takes part in matching: it can only be a false positive
+    grounded, duplicates = [], []
+    seen: set[tuple[int, int, str]] = set()
+    for span in sorted((s for s in pred.spans if s.start is not None), key=_canonical):
+        key = (span.start, span.end, span.label)
+        (duplicates if key in seen else grounded).append(span)
+        seen.add(key)  # type: ignore[arg-type]
+    unmatched_count = {label: 0 for label in schema.label_names}
+    for span in [*duplicates, *(s for s in pred.spans if s.start is None)]:
+        if span.label in unmatched_count:
+            unmatched_count[span.label] += 1
     g_lab, p_lab = _labelled(gold_spans), _labelled(grounded)
 
     strict = strict_pairs(g_lab, p_lab)
@@ -293,7 +320,7 @@ def score_document(gold: Document, pred: Document, schema: Schema, segmenter: Se
 
     for label in schema.label_names:
         n_gold = sum(1 for s in gold_spans if s.label == label)
-        n_pred = sum(1 for s in grounded if s.label == label) + ungrounded_count[label]
+        n_pred = sum(1 for s in grounded if s.label == label) + unmatched_count[label]
         strict_tp = sum(1 for g, _ in strict if gold_spans[g].label == label)
         overlap_tp = sum(1 for g, _ in overlap if gold_spans[g].label == label)
         cells[("strict", label)] = Cell.counts(strict_tp, n_pred, n_gold)
@@ -305,7 +332,8 @@ def score_document(gold: Document, pred: Document, schema: Schema, segmenter: Se
             [(s.start, s.end) for s in gold_spans if s.label == label],  # type: ignore[misc]
             [(s.start, s.end) for s in grounded if s.label == label],  # type: ignore[misc]
         )
-        cells[("partial", label)] = Cell(pc, n_s + ungrounded_count[label], rc, n_t)
+        ungrounded = sum(1 for s in pred.spans if s.start is None and s.label == label)
+        cells[("partial", label)] = Cell(pc, n_s + ungrounded, rc, n_t)
 
     y_true, y_pred, token_cells = document_layers(gold, pred, schema.label_names, segmenter)
     layers.y_true.extend(y_true)
@@ -325,7 +353,10 @@ def score_document(gold: Document, pred: Document, schema: Schema, segmenter: Se
     attributes = _attribute_counts(gold_spans, grounded, overlap, schema)
     errors = _span_errors(gold, gold_spans, grounded, strict, exact, overlap) + relation_errors
     errors += [
-        {"doc_id": gold.id, "kind": "ungrounded", "label": s.label, "pred": {"id": s.id, "text": s.text}}
+        {"doc_id": gold.id, "kind": "duplicate", "label": s.label, "gold": None, "pred": _span_view(s)} for s in duplicates
+    ]
+    errors += [
+        {"doc_id": gold.id, "kind": "ungrounded", "label": s.label, "gold": None, "pred": {"id": s.id, "text": s.text}}
         for s in pred.spans
         if s.start is None
     ]

@@ -7,6 +7,8 @@ its own tag layer (labels nest), and every layer of every sentence is one sequen
 
 from __future__ import annotations
 
+import math
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,10 +80,17 @@ def seqeval_report(layers: TokenLayers) -> dict[str, Any]:
     """seqeval's strict IOB2 classification report (per label, micro, macro) as a dict."""
     if not layers.y_true:
         return {}
-    report = classification_report(
-        layers.y_true, layers.y_pred, mode="strict", scheme=IOB2, output_dict=True, zero_division=0
-    )
-    return {
-        row: {name: (int(value) if name == "support" else float(value)) for name, value in values.items()}
-        for row, values in report.items()
-    }
+    with warnings.catch_warnings():  # seqeval averages an empty set when no entity exists at all
+        warnings.simplefilter("ignore", RuntimeWarning)
+        report = classification_report(
+            layers.y_true, layers.y_pred, mode="strict", scheme=IOB2, output_dict=True, zero_division=0
+        )
+    return {row: {name: _plain(name, value) for name, value in values.items()} for row, values in report.items()}
+
+
+def _plain(name: str, value: Any) -> int | float | None:
+    """JSON-safe numbers: support as int, NaN (seqeval's undefined averages) as None."""
+    if name == "support":
+        return int(value)
+    number = float(value)
+    return None if math.isnan(number) else number

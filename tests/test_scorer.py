@@ -1,0 +1,407 @@
+"""The scorer: invariants (hypothesis), parity with nervaluate and seqeval, worked SemEval examples,
+conventions, grounding and relations."""
+
+from __future__ import annotations
+
+import random
+import warnings
+from dataclasses import replace
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from nervaluate import Evaluator
+from seqeval.metrics import classification_report
+from seqeval.scheme import IOB2
+
+from newsgold.corpus.bio import spans_to_tags
+from newsgold.corpus.rows import RowMaker
+from newsgold.corpus.segment import Segmenter
+from newsgold.document import Document, Relation, Span
+from newsgold.errors import DocumentError
+from newsgold.evaluate.matching import partial_credit
+from newsgold.evaluate.scorer import SPAN_MODES, ScoreOptions, compare, score
+from newsgold.schema import Schema, load_schema
+
+SCHEMA = load_schema()
+SEGMENTER = Segmenter()
+FAST = ScoreOptions(samples=0)
+WORDS = ["Russia", "said", "the", "UN", "aid", "“truce”", "rebels", "attack", "he", "she", "city", "failed", "not", "😀x", "talks"]
+
+
+def _attrs(label: str, rng: random.Random) -> dict[str, str]:
+    attrs = {}
+    for attribute in SCHEMA.label(label).attributes:
+        attrs[attribute.name] = rng.choice(attribute.value_names) if attribute.kind == "choice" else rng.choice(["Russia", "UN", "Maria"])
+    return attrs
+
+
+@st.composite
+def documents(draw, doc_id: str = "d") -> Document:  # type: ignore[no-untyped-def]
+    """A valid gold document: words, spans of every label (nested across labels), relations."""
+    words = draw(st.lists(st.sampled_from(WORDS), min_size=1, max_size=30))
+    text = " ".join(words)
+    starts, position = [], 0
+    for word in words:
+        starts.append((position, position + len(word)))
+        position += len(word) + 1
+    rng = random.Random(draw(st.integers(0, 10**6)))
+    spans: list[Span] = []
+    for label in SCHEMA.label_names:
+        cuts = sorted(draw(st.sets(st.integers(0, len(words)), max_size=8)))
+        for a, b in zip(cuts[::2], cuts[1::2]):
+            spans.append(Span(id=f"{label[0]}{a}", label=label, start=starts[a][0], end=starts[b - 1][1], attrs=_attrs(label, rng)))
+    relations = []
+    claims = [s for s in spans if s.label == "CLAIM"]
+    for relation in SCHEMA.relations:
+        tails = [s for s in spans if s.label in relation.tail]
+        for claim in claims:
+            if tails and rng.random() < 0.6:
+                relations.append(Relation(relation.name, claim.id, rng.choice(tails).id))
+    return Document(id=doc_id, text=text, spans=spans, relations=relations)
+
+
+corpora = st.lists(documents(), min_size=1, max_size=4).map(
+    lambda docs: [replace(d, id=f"d{i}") for i, d in enumerate(docs)]
+)
+
+
+def score_(gold, predictions, schema, *, options):  # type: ignore[no-untyped-def]
+    """`score` with one shared tokenizer (building spaCy per call would dominate the test time)."""
+    return score(gold, predictions, schema, options=options, segmenter=SEGMENTER)
+
+
+def _scores(report: dict) -> dict:
+    return {block: {k: v["f1"] for k, v in data["per_label"].items()} for block, data in report["scores"].items()}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(corpora)
+def test_perfect_predictions_score_one_in_every_mode(gold: list[Document]) -> None:
+    report = score_(gold, gold, SCHEMA, options=FAST).to_dict()
+    for block, data in report["scores"].items():
+        for key, entry in data["per_label"].items():
+            assert entry["f1"] in (1.0, None), (block, key, entry)
+        assert data["micro"]["f1"] in (1.0, None)
+    for label in report["attributes"].values():
+        for entry in label.values():
+            assert entry["accuracy"] in (1.0, None)
+
+
+def _shuffled(documents_: list[Document], seed: int) -> list[Document]:
+    rng = random.Random(seed)
+    out = []
+    for document in documents_:
+        spans, relations = list(document.spans), list(document.relations)
+        rng.shuffle(spans)
+        rng.shuffle(relations)
+        out.append(replace(document, spans=spans, relations=relations))
+    rng.shuffle(out)
+    return out
+
+
+def _perturbed(gold: list[Document], seed: int) -> list[Document]:
+    """Predictions with boundary shifts, label swaps, misses and spurious copies."""
+    rng = random.Random(seed)
+    predictions = []
+    for document in gold:
+        spans = []
+        relabelled: set[str] = set()
+        for span in document.spans:
+            roll = rng.random()
+            if roll < 0.2:
+                continue
+            if roll < 0.4 and span.end - span.start > 1:
+                span = replace(span, end=span.end - 1)
+                if document.text[span.end - 1].isspace():
+                    span = replace(span, end=span.end - 1)
+            elif roll < 0.5:
+                span = replace(span, label=rng.choice(SCHEMA.label_names), attrs={})
+                relabelled.add(span.id)
+            spans.append(replace(span, text=None))
+        kept = {s.id for s in spans} - relabelled
+        predictions.append(Document(id=document.id, text=None, spans=spans, relations=[
+            r for r in document.relations if r.head in kept and r.tail in kept
+        ]))
+    return predictions
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(corpora, st.integers(0, 1000))
+def test_shuffling_gold_or_predictions_changes_no_number(gold: list[Document], seed: int) -> None:
+    predictions = _perturbed(gold, seed)
+    options = ScoreOptions(samples=50, seed=3)
+    base = score_(gold, predictions, SCHEMA, options=options).to_dict()
+    shuffled = score_(_shuffled(gold, seed + 1), _shuffled(predictions, seed + 2), SCHEMA, options=options).to_dict()
+    for key in ("scores", "attributes", "per_document", "token_level_seqeval"):
+        assert shuffled[key] == base[key], key
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(corpora, st.integers(0, 1000))
+def test_duplicated_predictions_never_raise_true_positives(gold: list[Document], seed: int) -> None:
+    predictions = _perturbed(gold, seed)
+    rng = random.Random(seed)
+    duplicated = [
+        replace(d, spans=d.spans + [replace(s, id=s.id + "dup") for s in d.spans if rng.random() < 0.5])
+        for d in predictions
+    ]
+    before = score_(gold, predictions, SCHEMA, options=FAST).to_dict()["scores"]
+    after = score_(gold, duplicated, SCHEMA, options=FAST).to_dict()["scores"]
+    for mode in SPAN_MODES:
+        for label in SCHEMA.label_names:
+            assert after[mode]["per_label"][label]["p_num"] <= before[mode]["per_label"][label]["p_num"] + 1e-9
+            assert after[mode]["per_label"][label]["r_num"] <= before[mode]["per_label"][label]["r_num"] + 1e-9
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(corpora, st.integers(0, 1000))
+def test_precision_and_recall_swap_when_gold_and_predictions_swap(gold: list[Document], seed: int) -> None:
+    # predictions that are themselves valid gold (drop same-label overlaps made by the perturbation)
+    predictions = [_clean(d, g) for d, g in zip(_perturbed(gold, seed), gold)]
+    forward = score_(gold, predictions, SCHEMA, options=FAST).to_dict()["scores"]
+    backward = score_(predictions, gold, SCHEMA, options=FAST).to_dict()["scores"]
+    # Not the token-level block: its tokens are the dataset's, split at the *gold* boundaries, so
+    # swapping gold and predictions changes the tokenization itself (docs/evaluation.md).
+    for mode in SPAN_MODES:
+        for label in SCHEMA.label_names:
+            f, b = forward[mode]["per_label"][label], backward[mode]["per_label"][label]
+            assert f["precision"] == pytest.approx(b["recall"]) if f["precision"] is not None else b["recall"] is None
+            assert f["recall"] == pytest.approx(b["precision"]) if f["recall"] is not None else b["precision"] is None
+
+
+def _clean(prediction: Document, gold: Document) -> Document:
+    kept: list[Span] = []
+    for span in sorted(prediction.spans, key=lambda s: (s.label, s.start, s.end)):
+        if any(k.label == span.label and k.start < span.end and span.start < k.end for k in kept):
+            continue
+        kept.append(replace(span, attrs=_attrs(span.label, random.Random(span.start))))
+    ids = {s.id for s in kept}
+    relations = [r for r in prediction.relations if r.head in ids and r.tail in ids
+                 and {s.id: s.label for s in kept}[r.head] == "CLAIM"
+                 and {s.id: s.label for s in kept}[r.tail] in SCHEMA.relation(r.label).tail]
+    return Document(id=prediction.id, text=gold.text, spans=kept, relations=relations)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(corpora, st.integers(0, 1000))
+def test_partial_credit_survives_aggregation(gold: list[Document], seed: int) -> None:
+    """Corpus-level partial scores equal the SemEval SI formula over all documents' spans at once."""
+    predictions = _perturbed(gold, seed)
+    report = score_(gold, predictions, SCHEMA, options=FAST).to_dict()["scores"]["partial"]
+    for label in SCHEMA.label_names:
+        p_credit = r_credit = n_s = n_t = 0.0
+        for g, p in zip(gold, predictions):
+            pc, s_count, rc, t_count = partial_credit(
+                [(s.start, s.end) for s in g.spans if s.label == label],
+                [(s.start, s.end) for s in p.spans if s.label == label],
+            )
+            p_credit, r_credit, n_s, n_t = p_credit + pc, r_credit + rc, n_s + s_count, n_t + t_count
+        entry = report["per_label"][label]
+        assert entry["p_num"] == pytest.approx(p_credit) and entry["p_den"] == n_s
+        assert entry["r_num"] == pytest.approx(r_credit) and entry["r_den"] == n_t
+
+
+@pytest.mark.parametrize(
+    ("gold", "pred", "precision", "recall"),
+    [
+        ([(0, 10)], [(0, 10)], 1.0, 1.0),
+        ([(0, 10)], [(5, 15)], 0.5, 0.5),                 # half of each overlaps
+        ([(0, 10)], [(0, 5), (5, 10)], 1.0, 1.0),         # two adjacent predictions cover the span
+        ([(0, 4), (6, 10)], [(0, 10)], 0.8, 1.0),         # one long prediction over two gold spans
+        ([(0, 10)], [(0, 6), (2, 8)], 1.0, 0.8),          # overlapping predictions are merged first
+        ([(0, 10)], [(20, 25)], 0.0, 0.0),
+        ([(0, 10)], [(0, 10), (0, 10)], 1.0, 1.0),        # a duplicate adds nothing
+    ],
+)
+def test_partial_worked_examples_semeval_2020_si(gold, pred, precision, recall) -> None:  # type: ignore[no-untyped-def]
+    pc, n_s, rc, n_t = partial_credit(gold, pred)
+    assert pc / n_s == pytest.approx(precision) and rc / n_t == pytest.approx(recall)
+
+
+# ------------------------------------------------------------------ parity with nervaluate
+
+
+@st.composite
+def flat_corpora(draw):  # type: ignore[no-untyped-def]
+    """Gold and predictions where no two spans overlap at all (nervaluate's comfort zone)."""
+    docs_gold, docs_pred = [], []
+    for index in range(draw(st.integers(1, 4))):
+        text = " ".join(["w"] * 40)
+        def flat(prefix: str) -> list[Span]:
+            cuts = sorted(draw(st.sets(st.integers(0, 40), max_size=14)))
+            return [Span(id=f"{prefix}{a}", label=draw(st.sampled_from(SCHEMA.label_names)), start=2 * a, end=2 * b - 1)
+                    for a, b in zip(cuts[::2], cuts[1::2])]
+        docs_gold.append(Document(id=f"d{index}", text=text, spans=flat("G")))
+        docs_pred.append(Document(id=f"d{index}", text=None, spans=flat("P")))
+    return docs_gold, docs_pred
+
+
+def _nervaluate(gold: list[Document], pred: list[Document]) -> dict:
+    to_dicts = lambda docs: [[{"label": s.label, "start": s.start, "end": s.end - 1} for s in d.spans] for d in docs]  # noqa: E731
+    return Evaluator(to_dicts(gold), to_dicts(pred), tags=list(SCHEMA.label_names), loader="dict").evaluate()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(flat_corpora())
+def test_strict_and_exact_match_nervaluate_without_overlaps(data) -> None:  # type: ignore[no-untyped-def]
+    gold, pred = data
+    ours = score_(gold, pred, SCHEMA, options=FAST).to_dict()["scores"]
+    theirs = _nervaluate(gold, pred)
+    for mode in ("strict", "exact"):
+        overall = theirs["overall"][mode]
+        micro = ours[mode]["micro"]
+        if micro["precision"] is None:
+            continue
+        assert micro["precision"] == pytest.approx(overall.precision)
+        assert micro["recall"] == pytest.approx(overall.recall)
+        assert micro["f1"] == pytest.approx(overall.f1)
+    for label, results in theirs["entities"].items():
+        entry = ours["strict"]["per_label"][label]
+        assert entry["precision"] == pytest.approx(results["strict"].precision)
+        assert entry["recall"] == pytest.approx(results["strict"].recall)
+        assert entry["f1"] == pytest.approx(results["strict"].f1)
+
+
+def test_overlap_matching_is_optimal_where_greedy_scorers_are_not() -> None:
+    """nervaluate's strict mode lets an earlier partial prediction use up the gold span."""
+    text = "a b c d e f g h"
+    gold = [Document(id="d", text=text, spans=[Span("G", "EVENT", 0, 9)])]
+    pred = [Document(id="d", text=None, spans=[Span("P1", "EVENT", 0, 3), Span("P2", "EVENT", 0, 9)])]
+    assert score_(gold, pred, SCHEMA, options=FAST).to_dict()["scores"]["strict"]["micro"]["r_num"] == 1
+    assert _nervaluate(gold, pred)["overall"]["strict"].correct == 0  # documented difference
+
+
+# ------------------------------------------------------------------ parity with seqeval
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(corpora, st.integers(0, 1000))
+def test_token_level_block_equals_seqeval(gold: list[Document], seed: int) -> None:
+    predictions = [_clean(p, g) for p, g in zip(_perturbed(gold, seed), gold)]
+    report = score_(gold, predictions, SCHEMA, options=FAST).to_dict()
+    maker, y_true, y_pred = RowMaker(SCHEMA), [], []
+    for g, p in zip(gold, predictions):
+        segmented = next(SEGMENTER.segment_documents([replace(g)]))
+        for row in maker.token_rows(segmented):
+            offsets = list(zip(row["token_starts"], row["token_ends"]))
+            for label in SCHEMA.label_names:
+                names = SCHEMA.bio_tags(label)
+                y_true.append([names[i] for i in row[f"{label.lower()}_tags"]])
+                inside = [(s.start, s.end) for s in p.spans if s.label == label and s.start < offsets[-1][1] and s.end > offsets[0][0]]
+                y_pred.append(spans_to_tags(offsets, inside, label))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # seqeval averages an empty set when there are no entities
+        expected = classification_report(y_true, y_pred, mode="strict", scheme=IOB2, output_dict=True, zero_division=0)
+    for label in SCHEMA.label_names:
+        ours = report["scores"]["tokens"]["per_label"][label]
+        if label in expected:
+            assert ours["precision"] == pytest.approx(expected[label]["precision"])
+            assert ours["recall"] == pytest.approx(expected[label]["recall"])
+            assert ours["f1"] == pytest.approx(expected[label]["f1-score"])
+            assert ours["r_den"] == expected[label]["support"]
+    if "micro avg" in expected and report["scores"]["tokens"]["micro"]["f1"] is not None:
+        assert report["scores"]["tokens"]["micro"]["f1"] == pytest.approx(expected["micro avg"]["f1-score"])
+
+
+# ------------------------------------------------------------------ conventions and details
+
+
+def test_empty_sets_and_zero_division() -> None:
+    gold = [Document(id="d", text="a b", spans=[Span("G", "EVENT", 0, 1, attrs={"type": "AID", "factuality": "asserted"})])]
+    report = score_(gold, [Document(id="d", text=None)], SCHEMA, options=FAST).to_dict()["scores"]["strict"]
+    assert report["per_label"]["EVENT"] | {} == report["per_label"]["EVENT"]
+    assert (report["per_label"]["EVENT"]["precision"], report["per_label"]["EVENT"]["recall"], report["per_label"]["EVENT"]["f1"]) == (0.0, 0.0, 0.0)
+    assert report["per_label"]["CLAIM"]["f1"] is None  # no gold, no prediction: undefined
+    assert report["macro"]["f1"] == 0.0  # only EVENT is defined
+
+
+def test_missing_and_extra_documents() -> None:
+    gold = [Document(id="a", text="x"), Document(id="b", text="y")]
+    result = score_(gold, [Document(id="a", text=None)], SCHEMA, options=FAST).to_dict()
+    assert result["documents"]["missing_predictions"] == ["b"]
+    with pytest.raises(DocumentError, match="not in the gold"):
+        score_(gold, [Document(id="zzz", text=None)], SCHEMA, options=FAST)
+    allowed = score_(gold, [Document(id="zzz", text=None)], SCHEMA, options=ScoreOptions(samples=0, allow_extra=True)).to_dict()
+    assert allowed["documents"]["extra_predictions_ignored"] == ["zzz"]
+
+
+def test_grounding_exact_occurrence_normalised_and_failures() -> None:
+    text = "The “truce” held.  The   Truce failed; the truce ended."
+    gold = [Document(id="d", text=text)]
+    pred = Document(id="d", text=None, spans=[
+        Span("P1", "EVENT", None, None, text="truce"),                       # first free exact occurrence
+        Span("P2", "EVENT", None, None, text="truce"),                       # the next one
+        Span("P3", "FRAMING", None, None, text='"truce"'),                   # quotes normalised
+        Span("P4", "EVENT", None, None, text="the truce", occurrence=2),     # second normalised... exact first
+        Span("P5", "CLAIM", None, None, text="The Truce failed"),            # whitespace collapsed
+        Span("P6", "CLAIM", None, None, text="peace"),                       # not found
+    ])
+    with pytest.raises(DocumentError, match="cannot ground 'peace'"):
+        score_(gold, [pred], SCHEMA, options=FAST)
+    result = score_(gold, [pred], SCHEMA, options=ScoreOptions(samples=0, allow_ungrounded=True))
+    report = result.to_dict()
+    assert report["grounding"]["ungrounded"] == 1 and report["grounding"]["spans"][0]["span_id"] == "P6"
+    assert report["scores"]["strict"]["per_label"]["CLAIM"]["p_den"] == 2  # the ungrounded span is a false positive
+    spurious = {e["pred"]["id"]: e["pred"] for e in report["errors"] if e["kind"] == "spurious"}
+    assert text[spurious["P1"]["start"]:spurious["P1"]["end"]] == "truce" and spurious["P1"]["start"] == text.index("truce")
+    assert spurious["P2"]["start"] == text.index("truce", text.index("truce") + 1)
+    assert spurious["P3"]["text"] == "“truce”"
+    assert spurious["P5"]["text"] == "The   Truce failed"
+
+
+def test_relations_resolve_speakers_by_entity() -> None:
+    text = "Konashenkov said aid came. He said it again."
+    at = lambda part, n=1: (lambda i: (i, i + len(part)))(text.replace(part, "\0" * len(part), n - 1).index(part))  # noqa: E731
+    claim_attrs = {"voice": "attributed", "quote": "indirect", "checkworthy": "yes"}
+    gold = Document(id="d", text=text, spans=[
+        Span("S1", "SPEAKER", *at("Konashenkov"), attrs={"mention": "name", "entity": "Igor Konashenkov"}),
+        Span("C1", "CLAIM", *at("aid came"), attrs=claim_attrs),
+        Span("S2", "SPEAKER", *at("He"), attrs={"mention": "pronoun", "entity": "Igor Konashenkov"}),
+        Span("C2", "CLAIM", *at("it again"), attrs=claim_attrs),
+    ], relations=[Relation("attributed_to", "C1", "S1"), Relation("attributed_to", "C2", "S2")])
+    pred = Document(id="d", text=None, spans=[
+        Span("a", "SPEAKER", *at("Konashenkov"), attrs={"entity": "igor  konashenkov."}),  # normalised entity match
+        Span("b", "CLAIM", at("aid came")[0], at("aid came")[0] + 3),                      # "aid": overlaps C1
+        Span("c", "CLAIM", *at("it again")),
+        Span("d", "SPEAKER", *at("He"), attrs={"entity": "someone else"}),  # overlaps a gold mention of the entity
+    ], relations=[Relation("attributed_to", "b", "a"), Relation("attributed_to", "c", "d")])
+    report = score_([gold], [pred], SCHEMA, options=FAST).to_dict()
+    assert report["scores"]["relations"]["per_label"]["attributed_to"]["p_num"] == 2
+    assert report["scores"]["quoted"]["per_label"]["sources"]["r_num"] == 1
+    wrong = Document(id="d", text=None, spans=pred.spans, relations=[Relation("attributed_to", "c", "a"), Relation("attributed_to", "b", "d")])
+    # both claims still find a speaker mention of the right entity: relations are about referents
+    assert score_([gold], [wrong], SCHEMA, options=FAST).to_dict()["scores"]["relations"]["per_label"]["attributed_to"]["p_num"] == 2
+    other = Document(id="d", text=None, spans=[*pred.spans, Span("e", "SPEAKER", *at("said", 2), attrs={"entity": "UN"})],
+                     relations=[Relation("attributed_to", "b", "e")])
+    assert score_([gold], [other], SCHEMA, options=FAST).to_dict()["scores"]["relations"]["per_label"]["attributed_to"]["p_num"] == 0
+
+
+def test_bootstrap_is_seeded_and_compare_gives_p_values() -> None:
+    rng = random.Random(1)
+    gold = [next(iter([d])) for d in []]
+    gold = [_gold_doc(i, rng) for i in range(12)]
+    good = _perturbed(gold, 1)
+    bad = [Document(id=d.id, text=None, spans=d.spans[:1]) for d in good]
+    options = ScoreOptions(samples=300, seed=7)
+    a, a2, b = (score_(gold, p, SCHEMA, options=options) for p in (good, good, bad))
+    assert a.to_dict()["scores"] == a2.to_dict()["scores"]  # same seed, same intervals
+    ci = a.to_dict()["scores"]["strict"]["micro"]["f1_ci"]
+    assert ci[0] <= a.to_dict()["scores"]["strict"]["micro"]["f1"] <= ci[1]
+    result = compare(a, b)
+    micro = result["tests"]["strict"]["micro"]
+    assert micro["difference"] > 0 and micro["p_value_randomization"] < 0.05
+    same = compare(a, a2)["tests"]["strict"]["micro"]
+    assert same["difference"] == 0 and same["p_value_randomization"] == 1.0
+
+
+def _gold_doc(index: int, rng: random.Random) -> Document:
+    words = [rng.choice(WORDS) for _ in range(25)]
+    text = " ".join(words)
+    spans, position = [], 0
+    for i, word in enumerate(words):
+        if i % 3 == 0:
+            label = SCHEMA.label_names[i % 4]
+            spans.append(Span(f"T{i}", label, position, position + len(word), attrs=_attrs(label, rng)))
+        position += len(word) + 1
+    return Document(id=f"doc{index:02d}", text=text, spans=spans)
