@@ -1,0 +1,252 @@
+"""Prediction formats and the `newsgold eval` commands end to end, including every bad input."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from newsgold.annotation.results import document_to_results
+from newsgold.cli import app
+from newsgold.corpus.bio import spans_to_tags
+from newsgold.corpus.rows import RowMaker
+from newsgold.corpus.segment import Segmenter
+from newsgold.document import Document, read_documents, write_documents
+from newsgold.errors import DocumentError
+from newsgold.evaluate.formats import detect_format, load_predictions
+from newsgold.schema import Schema
+
+REPO = Path(__file__).parents[1]
+GOLD = REPO / "gold"
+runner = CliRunner()
+
+
+def invoke(*args: str):  # type: ignore[no-untyped-def]
+    result = runner.invoke(app, list(args))
+    assert "Traceback" not in result.output, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    return result
+
+
+@pytest.fixture(scope="module")
+def gold_docs() -> list[Document]:
+    return read_documents(GOLD)
+
+
+def _half(gold_docs: list[Document]) -> list[Document]:
+    """Every other gold span, as a system's predictions (relations kept where both ends remain)."""
+    out = []
+    for document in gold_docs:
+        spans = document.spans[::2]
+        ids = {s.id for s in spans}
+        out.append(Document(id=document.id, text=None, spans=spans,
+                            relations=[r for r in document.relations if r.head in ids and r.tail in ids]))
+    return out
+
+
+# ------------------------------------------------------------------ formats
+
+
+def test_conll_round_trip_matches_native(gold_docs: list[Document], schema: Schema, tmp_path: Path) -> None:
+    predictions = _half(gold_docs)
+    lines = ["# columns: token " + " ".join(schema.label_names)]
+    maker = RowMaker(schema)
+    for gold, pred in zip(gold_docs, predictions):
+        lines.append(f"-DOCSTART- {gold.id}")
+        segmented = next(Segmenter().segment_documents([Document(id=gold.id, text=gold.text, spans=gold.spans)]))
+        for row in maker.token_rows(segmented):
+            offsets = list(zip(row["token_starts"], row["token_ends"]))
+            layers = [spans_to_tags(offsets, [(s.start, s.end) for s in pred.spans if s.label == label], label)
+                      for label in schema.label_names]
+            for index, token in enumerate(row["tokens"]):
+                lines.append("\t".join([token, *(layer[index] for layer in layers)]))
+            lines.append("")
+    path = tmp_path / "pred.conll"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    assert detect_format(path) == "conll"
+    loaded = load_predictions(path, schema, {d.id: d for d in gold_docs})
+    got = {(s.label, s.start, s.end) for s in loaded[0].spans}
+    assert got == {(s.label, s.start, s.end) for s in predictions[0].spans}
+
+
+@pytest.mark.parametrize(
+    ("content", "message", "line"),
+    [
+        ("tok\tO\tO\tO\tO\n", "before any -DOCSTART-", 1),
+        ("-DOCSTART- nope\n", "not in the gold", 1),
+        ("-DOCSTART- 000_1c4f7a9ed72f78a1\nRussia\tO\tO\n", "expected a token and 4 tag column(s)", 2),
+        ("-DOCSTART- 000_1c4f7a9ed72f78a1\nRussia\tB-EVENT\tO\tO\tO\n", "is not O, B-<label> or I-<label>", 2),
+        ("-DOCSTART- 000_1c4f7a9ed72f78a1\nMoscow\tO\tO\tO\tO\n", "does not continue the document text", 2),
+    ],
+)
+def test_conll_errors_name_the_line(gold_docs, schema, tmp_path, content, message, line) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "bad.conll"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(DocumentError) as info:
+        load_predictions(path, schema, {d.id: d for d in gold_docs})
+    problem = info.value.problems[0]
+    assert message in problem.message and problem.line == line and problem.path == str(path)
+
+
+def _ls_export(gold_docs: list[Document], predictions: list[Document], schema: Schema) -> list[dict]:
+    tasks = []
+    for index, (gold, pred) in enumerate(zip(gold_docs, predictions), start=1):
+        with_text = Document(id=pred.id, text=gold.text, spans=pred.spans, relations=pred.relations)
+        tasks.append({
+            "id": index,
+            "data": {"text": gold.text, "doc_id": gold.id},
+            "annotations": [],
+            "predictions": [{"id": 7, "model_version": "m1", "result": document_to_results(with_text, schema)}],
+        })
+    return tasks
+
+
+def test_label_studio_export_is_scored_like_native(gold_docs, schema, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    predictions = _half(gold_docs)
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps(_ls_export(gold_docs, predictions, schema)), encoding="utf-8")
+    assert detect_format(export) == "labelstudio"
+    loaded = load_predictions(export, schema, {d.id: d for d in gold_docs})
+    assert [(s.label, s.start, s.end, s.attrs) for s in loaded[0].spans] == sorted(
+        [(s.label, s.start, s.end, s.attrs) for s in predictions[0].spans], key=lambda x: (x[1], x[2], x[0]))
+    assert {(r.label, r.head, r.tail) for r in loaded[0].relations} == {(r.label, r.head, r.tail) for r in predictions[0].relations}
+    native = tmp_path / "native.jsonl"
+    write_documents(predictions, native)
+    a = json.loads(invoke("eval", "score", str(GOLD), str(native), "--json", "--samples", "0").stdout)
+    b = json.loads(invoke("eval", "score", str(GOLD), str(export), "--json", "--samples", "0").stdout)
+    assert a["scores"] == b["scores"]
+
+
+def test_label_studio_export_problems(gold_docs, schema, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    export = _ls_export(gold_docs, _half(gold_docs), schema)
+    result = export[0]["predictions"][0]["result"]
+    result[0]["value"]["end"] = 10**6
+    result.append({"from_id": "T1", "to_id": "ghost", "type": "relation", "labels": ["attributed_to"]})
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(export), encoding="utf-8")
+    with pytest.raises(DocumentError) as info:
+        load_predictions(path, schema, {d.id: d for d in gold_docs})
+    messages = [str(p) for p in info.value.problems]
+    assert any("task 1 prediction 7" in m and "outside the task text" in m for m in messages)
+    assert any("missing region 'ghost'" in m for m in messages)
+
+
+# ------------------------------------------------------------------ eval score
+
+
+def test_score_writes_every_report(gold_docs, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    pred = tmp_path / "pred.jsonl"
+    write_documents(_half(gold_docs), pred)
+    out = {name: tmp_path / name for name in ("r.json", "r.md", "r.html")}
+    result = invoke("eval", "score", str(GOLD), str(pred), "--json-out", str(out["r.json"]),
+                    "--markdown", str(out["r.md"]), "--html", str(out["r.html"]), "--samples", "200")
+    assert result.exit_code == 0 and "strict" in result.output and "micro" in result.output
+    report = json.loads(out["r.json"].read_text())
+    assert report["inputs"]["gold"]["sha256"] and report["inputs"]["predictions"]["sha256"]
+    assert report["schema_version"] == 1 and report["newsgold_version"]
+    assert 0 < report["scores"]["strict"]["micro"]["recall"] < 1
+    assert report["scores"]["strict"]["micro"]["precision"] == 1.0
+    assert "| strict | CLAIM |" in out["r.md"].read_text()
+    page = out["r.html"].read_text()
+    assert "<script" not in page and "http" not in page.split("<body>")[1].split("newsgold evaluation")[0]
+    assert "missed (in gold, not predicted)" in page and "Konashenkov" in page
+
+
+def _bad_prediction(kind: str, gold_docs: list[Document], tmp_path: Path) -> tuple[Path, str]:
+    doc_id = gold_docs[0].id
+    path = tmp_path / "pred.jsonl"
+    span = {"id": "P1", "label": "EVENT", "start": 0, "end": 6}
+    if kind == "malformed JSON":
+        path.write_text('{"id": "%s", "spans": [\n' % doc_id)
+        return path, f"{path}:1: invalid JSON"
+    if kind == "unknown label":
+        span["label"] = "BIAS"
+        expected = "span 'P1', field 'label': unknown label 'BIAS'"
+    elif kind == "offsets out of range":
+        span["end"] = 10**6
+        expected = "span 'P1', field 'end'"
+    elif kind == "unknown document":
+        path.write_text(json.dumps({"id": "ghost", "spans": [span]}) + "\n")
+        return path, "document 'ghost', field 'id': prediction for a document that is not in the gold"
+    elif kind == "ungroundable text":
+        span = {"id": "P1", "label": "EVENT", "text": "peace talks"}
+        expected = "span 'P1', field 'text': cannot ground 'peace talks'"
+    path.write_text(json.dumps({"id": doc_id, "spans": [span]}) + "\n")
+    return path, expected
+
+
+@pytest.mark.parametrize("kind", ["malformed JSON", "unknown label", "offsets out of range", "unknown document", "ungroundable text"])
+def test_bad_predictions_exit_one_naming_the_place(gold_docs, tmp_path, kind) -> None:  # type: ignore[no-untyped-def]
+    path, expected = _bad_prediction(kind, gold_docs, tmp_path)
+    result = invoke("eval", "score", str(GOLD), str(path))
+    assert result.exit_code == 1
+    assert expected in result.output, result.output
+
+
+def test_allow_flags(gold_docs, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path, _ = _bad_prediction("ungroundable text", gold_docs, tmp_path)
+    result = invoke("eval", "score", str(GOLD), str(path), "--allow-ungrounded", "--samples", "0")
+    assert result.exit_code == 0 and "could not be grounded" in result.output
+    path, _ = _bad_prediction("unknown document", gold_docs, tmp_path)
+    result = invoke("eval", "score", str(GOLD), str(path), "--allow-extra", "--samples", "0")
+    assert result.exit_code == 0 and "ignored predictions for 1 document" in result.output
+    assert "had no prediction" in result.output
+
+
+# ------------------------------------------------------------------ eval run / compare
+
+
+SYSTEM_MODULE = '''
+def predict(text):
+    """A toy system: every occurrence of a few words as EVENT spans."""
+    spans = []
+    for word, kind in (("rejected", "REJECT"), ("ceasefire", "CEASEFIRE"), ("aid", "AID")):
+        start = text.find(word)
+        if start >= 0:
+            spans.append({"label": "EVENT", "start": start, "end": start + len(word),
+                          "attrs": {"type": kind, "factuality": "asserted"}})
+    spans.append({"label": "SPEAKER", "text": "Maria Zakharova", "attrs": {"entity": "Maria Zakharova"}})
+    return {"spans": spans}
+'''
+
+COMMAND = '''
+import json, sys
+for line in sys.stdin:
+    doc = json.loads(line)
+    start = doc["text"].find("Russia")
+    print(json.dumps({"id": doc["id"], "spans": [{"label": "SPEAKER", "start": start, "end": start + 6}]}))
+'''
+
+
+def test_run_callable_and_command_then_compare(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "toy_system.py").write_text(SYSTEM_MODULE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    result = invoke("eval", "run", "toy_system:predict", "--gold", str(GOLD), "--out", str(a), "--samples", "100")
+    assert result.exit_code == 0, result.output
+    [prediction] = read_documents(a, require_text=False)
+    assert {s.label for s in prediction.spans} == {"EVENT", "SPEAKER"}
+    script = tmp_path / "system.py"
+    script.write_text(COMMAND)
+    result = invoke("eval", "run", "--cmd", f"{sys.executable} {script}", "--gold", str(GOLD), "--out", str(b), "--json", "--samples", "100")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["scores"]["strict"]["per_label"]["SPEAKER"]["p_num"] == 1  # "Russia" at 0 is a gold speaker
+    result = invoke("eval", "compare", str(GOLD), str(a), str(b), "--samples", "200")
+    assert result.exit_code == 0 and "p = " in result.output
+    data = json.loads(invoke("eval", "compare", str(GOLD), str(a), str(b), "--samples", "200", "--json").stdout)
+    micro = data["tests"]["strict"]["micro"]
+    assert 0 < micro["p_value_randomization"] <= 1 and micro["ci"][0] <= micro["difference"] <= micro["ci"][1]
+
+
+def test_run_reports_system_failures(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    script = tmp_path / "broken.py"
+    script.write_text("import sys\nsys.stderr.write('model exploded\\n')\nsys.exit(3)\n")
+    result = invoke("eval", "run", "--cmd", f"{sys.executable} {script}", "--gold", str(GOLD), "--out", str(tmp_path / "p.jsonl"))
+    assert result.exit_code == 1 and "model exploded" in result.output
+    result = invoke("eval", "run", "no_such_module:predict", "--gold", str(GOLD), "--out", str(tmp_path / "p.jsonl"))
+    assert result.exit_code == 1 and "no_such_module" in result.output
+    assert invoke("eval", "run", "--gold", str(GOLD)).exit_code == 1  # no system given
