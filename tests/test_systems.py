@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import sys
 import threading
-import types
 from collections.abc import Iterator
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from conftest import TEXT
-from newsgold.document import Document, Span
+from newsgold.document import Document, Span, read_documents
 from newsgold.errors import NewsgoldError, SystemRunError
 from newsgold.evaluate.systems import (
     CallableSystem,
@@ -170,29 +170,15 @@ def test_input_document_without_text(plugin: str, schema: Schema) -> None:
     assert info.value.doc_id == "empty"
 
 
-def test_baseline_is_built_once_with_the_schema(monkeypatch: pytest.MonkeyPatch, schema: Schema) -> None:
-    built: list[Schema] = []
+def test_baseline_runs_through_the_adapter(schema: Schema) -> None:
+    from newsgold.validation import validate
 
-    class Baseline:
-        def __init__(self, schema: Schema, lexicon: Any = None) -> None:
-            built.append(schema)
-
-        def __call__(self, text: str) -> dict[str, Any]:
-            return {"spans": [{"label": "SPEAKER", "start": 0, "end": len(text.split()[0])}]}
-
-    module = types.ModuleType("newsgold.evaluate.baseline")
-    module.Baseline = Baseline  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "newsgold.evaluate.baseline", module)
+    gold = read_documents(Path(__file__).parents[1] / "gold")
     system = resolve_system("baseline", schema=schema)
-    predictions = _run(system)
-    assert system.name == "baseline" and built == [schema]
-    assert [[(s.start, s.end) for s in p.spans] for p in predictions] == [[(0, 6)], [(0, 6)]]
-
-
-def test_baseline_missing_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, schema: Schema) -> None:
-    monkeypatch.setitem(sys.modules, "newsgold.evaluate.baseline", None)  # makes the import fail
-    with pytest.raises(SystemRunError, match="baseline system is not available"):
-        resolve_system("baseline", schema=schema)
+    [prediction] = list(system.predict([Document(id=d.id, text=d.text) for d in gold]))
+    assert system.name == "baseline" and prediction.id == gold[0].id and prediction.text is None
+    assert {s.label for s in prediction.spans} == set(schema.label_names)
+    assert validate(replace(prediction, text=gold[0].text), schema) == []
 
 
 # --------------------------------------------------------------------------------------------
