@@ -23,11 +23,21 @@ from newsgold.corpus.segment import Segmenter
 from newsgold.corpus.settings import load_settings
 from newsgold.corpus.stats import corpus_stats
 from newsgold.document import atomic_write_text, write_documents
-from newsgold.errors import NewsgoldError
+from newsgold.annotation.adjudicate import adjudicate
+from newsgold.annotation.agreement import agreement, load_annotator_files
+from newsgold.annotation.client import connect, project_by_title
+from newsgold.annotation.config import labeling_config
+from newsgold.annotation.pull import convert_export, export_snapshot, write_by_annotator, write_gold
+from newsgold.annotation.push import push_documents
+from newsgold.annotation.server import CREDENTIALS_FILE, start_server, stop_server
+from newsgold.annotation.settings import load_ls_settings
+from newsgold.errors import DocumentError, NewsgoldError, SyncError
+from newsgold.evaluate.formats import load_predictions
+from newsgold.evaluate.scorer import align
 from newsgold.evaluate.bootstrap import DEFAULT_SAMPLES, DEFAULT_SEED
 from newsgold.evaluate.report_html import score_html
 from newsgold.evaluate.report_text import compare_table, score_markdown, score_table, summary_lines
-from newsgold.evaluate.run import Evaluation, run_system, score_files
+from newsgold.evaluate.run import Evaluation, path_sha256, run_system, score_files
 from newsgold.evaluate.scorer import ScoreOptions, compare
 from newsgold.evaluate.systems import parse_label_map, resolve_system
 from newsgold.guidelines import embed_reference, schema_reference
@@ -46,6 +56,8 @@ schema_app = typer.Typer(no_args_is_help=True, help="Show, check and document th
 corpus_app = typer.Typer(no_args_is_help=True, help="Ingest seed articles, build, inspect and publish the dataset.")
 app.add_typer(schema_app, name="schema")
 eval_app = typer.Typer(no_args_is_help=True, help="Score extraction systems against the gold.")
+annotate_app = typer.Typer(no_args_is_help=True, help="Annotate in Label Studio: config, local server, push, pull, agreement.")
+app.add_typer(annotate_app, name="annotate")
 app.add_typer(corpus_app, name="corpus")
 app.add_typer(eval_app, name="eval")
 
@@ -439,6 +451,235 @@ def eval_compare(
         f"strict micro F1: A {micro['f1_a']:.3f} vs B {micro['f1_b']:.3f}, difference {micro['difference']:+.3f}, "
         f"p = {micro['p_value_randomization']:.4f} (approximate randomization), {micro['p_value_bootstrap']:.4f} (paired bootstrap)"
     )
+
+
+# ---------------------------------------------------------------------------------- annotate
+
+LsSettingsOption = typer.Option(
+    None, "--ls-config", help="Label Studio settings (default: the shipped configs/labelstudio.yaml).", dir_okay=False
+)
+UrlOption = typer.Option(None, "--url", help="A Label Studio to use instead of the local one (key from LABEL_STUDIO_API_KEY).")
+
+
+@annotate_app.command("config")
+def annotate_config(
+    schema_path: Optional[Path] = SchemaOption,
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the XML here instead of stdout.", dir_okay=False),
+) -> None:
+    """Print the Label Studio labeling config (XML) generated from the schema.
+
+    Example: newsgold annotate config --out build/labeling-config.xml
+    """
+    with user_errors():
+        xml = labeling_config(load_schema(schema_path))
+        if out is not None:
+            atomic_write_text(out, xml)
+    if out is None:
+        typer.echo(xml, nl=False)
+
+
+@annotate_app.command("up")
+def annotate_up(
+    seeds: Path = typer.Option(Path("seeds"), "--seeds", help="Seed articles to import as tasks."),
+    port: Optional[int] = typer.Option(None, "--port", help="Port to try first (default from the settings)."),
+    ls_config: Optional[Path] = LsSettingsOption,
+    schema_path: Optional[Path] = SchemaOption,
+) -> None:
+    """Start (or reuse) a local Label Studio, create the project and import the seed articles.
+
+    The server binds 127.0.0.1, stores SQLite data in the git-ignored .newsgold/labelstudio/, and
+    sends no telemetry. The admin password is printed once; the API token is written to a 0600 file.
+
+    Example: newsgold annotate up
+    """
+    with user_errors():
+        schema = load_schema(schema_path)
+        settings = load_ls_settings(ls_config)
+        server = start_server(settings, port=port)
+        connection = connect(settings)
+        documents = list(ingest_seeds(seeds))
+        report = push_documents(connection, schema, settings, documents)
+    console = stdout()
+    console.print(f"Label Studio is running at {server.url} (pid {server.pid}); project id {report.project_id}")
+    console.print(f"tasks: {report.imported} imported, {report.unchanged} already there")
+    if server.created_admin:
+        console.print(f"log in as {escape(settings.admin_email)} with password {escape(server.password or '')} "
+                      f"(shown once; also in {escape(str(settings.data_dir / CREDENTIALS_FILE))}, mode 0600)")
+    else:
+        console.print(f"log in as {escape(settings.admin_email)}; the password is in {escape(str(settings.data_dir / CREDENTIALS_FILE))}")
+    console.print("stop it with `newsgold annotate down`")
+
+
+@annotate_app.command("down")
+def annotate_down(ls_config: Optional[Path] = LsSettingsOption) -> None:
+    """Stop the local Label Studio started by `annotate up` (by its own process id).
+
+    Example: newsgold annotate down
+    """
+    with user_errors():
+        settings = load_ls_settings(ls_config)
+        stopped = stop_server(settings.data_dir)
+    stdout().print("stopped the local Label Studio" if stopped else "no local Label Studio was running")
+
+
+@annotate_app.command("push")
+def annotate_push(
+    documents_path: Path = typer.Argument(Path("build/documents.jsonl"), help="Documents to import as tasks (.jsonl or folder)."),
+    predictions: Optional[Path] = typer.Option(None, "--predictions", help="Pre-annotations: a predictions file in any eval format."),
+    system: Optional[str] = typer.Option(None, "--system", help="Pre-annotate with a system, as `eval run` takes it (e.g. baseline)."),
+    model_version: Optional[str] = typer.Option(None, "--model-version", help="Label Studio model_version of the pre-annotations."),
+    url: Optional[str] = UrlOption,
+    ls_config: Optional[Path] = LsSettingsOption,
+    schema_path: Optional[Path] = SchemaOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Create or update the project and import documents as tasks, idempotently, with pre-annotations.
+
+    Example: newsgold annotate push build/documents.jsonl --system baseline
+    """
+    with user_errors():
+        if predictions is not None and system is not None:
+            raise NewsgoldError("give --predictions or --system, not both")
+        schema = load_schema(schema_path)
+        settings = load_ls_settings(ls_config)
+        documents = load_documents(documents_path, schema, gold=False)
+        missing_text = [d.id for d in documents if d.text is None]
+        if missing_text:
+            raise NewsgoldError(f"documents without text cannot become tasks: {', '.join(missing_text[:5])}", path=documents_path)
+        by_id = {d.id: d for d in documents}
+        preds = None
+        if system is not None:
+            chosen = resolve_system(system, schema=schema)
+            preds = list(run_system(chosen, documents))
+            model_version = model_version or f"{chosen.name}-newsgold-{__version__}"
+        elif predictions is not None:
+            preds = load_predictions(predictions, schema, by_id)
+            model_version = model_version or f"{predictions.stem}-{path_sha256(predictions)[:8]}"
+        grounded = None
+        if preds is not None:
+            pairs, _, _, _ = align(documents, preds, schema, allow_ungrounded=True)
+            grounded = {p.id: p for _, p in pairs}
+        connection = connect(settings, url=url)
+        report = push_documents(connection, schema, settings, documents, predictions=grounded, model_version=model_version)
+    if as_json:
+        print_json(report.to_dict())
+        return
+    stdout().print(
+        f"project {report.project_id}{' (created)' if report.project_created else ''}: {report.imported} imported, "
+        f"{report.unchanged} unchanged, {report.updated} updated; predictions {report.predictions_added} added, "
+        f"{report.predictions_kept} already there" + (f" (model_version {escape(model_version)})" if model_version else "")
+    )
+    if report.spans_not_pushed:
+        stdout().print(f"[yellow]{report.spans_not_pushed} predicted span(s) could not be grounded and were not pushed[/yellow]")
+
+
+@annotate_app.command("pull")
+def annotate_pull(
+    out: Path = typer.Option(Path("build/annotations"), "--out", "-o", help="Folder for one <annotator>.jsonl file each (raw)."),
+    gold: Path = typer.Option(Path("gold"), "--gold", help="Gold folder to write adjudicated documents into."),
+    force: bool = typer.Option(False, "--force", help="Overwrite gold documents that differ from what is pulled."),
+    from_export: Optional[Path] = typer.Option(None, "--from-export", help="Convert a Label Studio JSON export file instead of exporting."),
+    url: Optional[str] = UrlOption,
+    ls_config: Optional[Path] = LsSettingsOption,
+    schema_path: Optional[Path] = SchemaOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Export annotations (snapshot), write them per annotator, adjudicate and write the gold.
+
+    Exit 1 when any annotation has a problem, a document is unresolved, or gold would change
+    without --force.
+
+    Example: newsgold annotate pull --gold gold/
+    """
+    with user_errors():
+        schema = load_schema(schema_path)
+        settings = load_ls_settings(ls_config)
+        if from_export is not None:
+            try:
+                tasks = json.loads(from_export.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise SyncError(f"cannot read the export: {exc}", path=from_export) from exc
+            source = str(from_export)
+        else:
+            connection = connect(settings, url=url)
+            project = project_by_title(connection, settings.project_title)
+            tasks = export_snapshot(connection, int(project.id))
+            source = f"{connection.url} project {project.id}"
+        conversion = convert_export(tasks, schema, source=source)
+        if conversion.tasks == 0 and conversion.problems:
+            raise DocumentError(conversion.problems)
+        counts = write_by_annotator(conversion.annotations, out)
+        valid = [a for a in conversion.annotations if not any(p.doc_id == a.document.id and f"annotation {a.annotation_id}:" in p.message for p in conversion.problems)]
+        decided = adjudicate(valid, schema)
+        written = write_gold(decided.gold, gold, force=force)
+    result = {
+        "tasks": conversion.tasks,
+        "annotations": len(conversion.annotations),
+        "cancelled_dropped": conversion.cancelled,
+        "by_annotator": counts,
+        "problems": [p.to_dict() for p in conversion.problems],
+        "gold_written": written.written,
+        "gold_unchanged": written.unchanged,
+        "gold_refused": written.refused,
+        "rules": decided.rule,
+        "disagreements": decided.disagreements,
+        "unresolved": decided.unresolved,
+    }
+    failed = bool(conversion.problems or written.refused or decided.unresolved)
+    if as_json:
+        print_json(result)
+    else:
+        console = stdout()
+        console.print(
+            f"{conversion.tasks} task(s), {len(conversion.annotations)} annotation(s) ({conversion.cancelled} cancelled, dropped) "
+            f"-> {escape(str(out))}: " + ", ".join(f"{escape(k)} {v}" for k, v in counts.items())
+        )
+        for problem in conversion.problems:
+            console.print(f"[red]error:[/red] {escape(str(problem))}")
+        for doc_id, rule in decided.rule.items():
+            console.print(f"{escape(doc_id)}: {escape(rule)}")
+        for doc_id, notes in decided.disagreements.items():
+            console.print(f"[yellow]{escape(doc_id)}: {len(notes)} disagreement(s)[/yellow]: " + escape("; ".join(notes[:5])))
+        for doc_id, notes in decided.unresolved.items():
+            console.print(f"[red]{escape(doc_id)}: unresolved, not written[/red] (mark a ground-truth annotation): " + escape("; ".join(notes[:3])))
+        console.print(f"gold: {len(written.written)} written, {len(written.unchanged)} unchanged in {escape(str(gold))}")
+        for doc_id, summary in written.refused.items():
+            console.print(f"[red]{escape(doc_id)}: gold differs ({escape(summary)}); not overwritten, re-run with --force[/red]")
+    if failed:
+        raise typer.Exit(1)
+
+
+@annotate_app.command("agreement")
+def annotate_agreement(
+    annotations: Path = typer.Argument(Path("build/annotations"), help="Folder of <annotator>.jsonl files written by `annotate pull`."),
+    schema_path: Optional[Path] = SchemaOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Inter-annotator agreement: span F1, token kappa/alpha, attribute and relation agreement.
+
+    Example: newsgold annotate agreement build/annotations --json
+    """
+    with user_errors():
+        schema = load_schema(schema_path)
+        result = agreement(load_annotator_files(annotations, schema), schema)
+    if as_json:
+        print_json(result)
+        return
+    console = stdout()
+    console.print(f"{result['documents_compared']} document(s) annotated by two or more of: {escape(', '.join(result['annotators']))}")
+    table = Table(title="agreement per label")
+    for column in ("label", "span F1 strict", "span F1 overlap", "token alpha", "token kappa (pairs)"):
+        table.add_column(column, justify="left" if column == "label" else "right")
+    fmt = lambda v: "—" if v is None else f"{v:.3f}"  # noqa: E731
+    for label in schema.label_names:
+        kappas = "; ".join(f"{escape(k)}: {fmt(v)}" for k, v in result["token_kappa"][label].items())
+        table.add_row(label, fmt(result["span_f1"]["strict"][label]["f1"]), fmt(result["span_f1"]["overlap"][label]["f1"]),
+                      fmt(result["token_alpha"][label]), kappas)
+    console.print(table)
+    for name, entry in result["attributes"].items():
+        console.print(f"attribute {escape(name)}: {fmt(entry['agreement'])} ({entry['agree']}/{entry['compared']})")
+    for name, entry in result["relations_f1"].items():
+        console.print(f"relation {escape(name)}: F1 {fmt(entry['f1'])}")
 
 
 def _print_stats(stats: dict, schema: Schema) -> None:  # type: ignore[type-arg]

@@ -1,0 +1,206 @@
+"""`annotate pull`: export through a snapshot, convert every annotation, adjudicate, write gold.
+
+Conversion recomputes span text from the task text, drops cancelled annotations, and reports
+every problem with its task and annotation id. Per-annotator files are always written (raw);
+gold is written per document by `adjudicate`, and a gold file that exists and differs is only
+overwritten with `force` — otherwise the difference is summarised and the file kept.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+from newsgold.annotation.client import Connection, translated
+from newsgold.annotation.naming import DOC_ID_FIELD, SHA_FIELD, TEXT_NAME
+from newsgold.annotation.results import results_to_document
+from newsgold.document import Document, document_json, read_documents, text_sha256, write_documents
+from newsgold.errors import SyncError
+from newsgold.problems import Problem
+from newsgold.schema import Schema
+from newsgold.validation import validate
+
+EXPORT_POLL_SECONDS = 0.5
+EXPORT_TIMEOUT_SECONDS = 600
+
+
+@dataclass
+class Annotation:
+    """One non-cancelled annotation, converted."""
+
+    document: Document
+    annotator: str
+    annotation_id: int
+    task_id: int
+    ground_truth: bool
+    updated_at: str
+
+
+@dataclass
+class Conversion:
+    """All annotations of an export, with the problems found and the cancelled count."""
+
+    annotations: list[Annotation] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    cancelled: int = 0
+    tasks: int = 0
+
+
+def export_snapshot(connection: Connection, project_id: int) -> list[dict[str, Any]]:
+    """The project's annotated tasks as JSON, through an export snapshot (all annotation kinds)."""
+    with translated("exporting annotations", url=connection.url):
+        exports = connection.client.projects.exports
+        snapshot = exports.create(
+            project_id,
+            title=f"newsgold pull {time.strftime('%Y-%m-%dT%H:%M:%S')}",
+            task_filter_options={"only_with_annotations": True},
+            annotation_filter_options={"usual": True, "ground_truth": True, "skipped": True},
+            serialization_options={"annotations__completed_by": {"only_id": False}, "predictions": {"only_id": True}},
+        )
+        deadline = time.monotonic() + EXPORT_TIMEOUT_SECONDS
+        status = snapshot.status
+        while status not in ("completed", "failed"):
+            if time.monotonic() > deadline:
+                raise SyncError(f"export snapshot {snapshot.id} did not complete in {EXPORT_TIMEOUT_SECONDS} s")
+            time.sleep(EXPORT_POLL_SECONDS)
+            status = exports.get(project_id, snapshot.id).status
+        if status == "failed":
+            raise SyncError(f"Label Studio failed to build export snapshot {snapshot.id}")
+        raw = b"".join(exports.download(project_id, snapshot.id, export_type="JSON"))
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise SyncError(f"the export of project {project_id} is not JSON: {exc}") from exc
+    return data
+
+
+def _annotator(annotation: dict[str, Any]) -> str:
+    who = annotation.get("completed_by")
+    if isinstance(who, dict):
+        name = who.get("email") or who.get("username") or f"user-{who.get('id')}"
+    else:
+        name = f"user-{who}"
+    return re.sub(r"[^A-Za-z0-9._@-]+", "_", str(name))
+
+
+def convert_export(tasks: Any, schema: Schema, *, source: str = "export") -> Conversion:
+    """Convert a Label Studio JSON export into annotations, collecting every problem."""
+    result = Conversion()
+    if not isinstance(tasks, list):
+        result.problems.append(Problem("a Label Studio export is a JSON list of tasks", path=source))
+        return result
+    for index, task in enumerate(tasks):
+        if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
+            result.problems.append(Problem(f"task #{index} has no data object", path=source))
+            continue
+        result.tasks += 1
+        task_id = task.get("id", index)
+        data = task["data"]
+        text, doc_id = data.get(TEXT_NAME), data.get(DOC_ID_FIELD)
+        if not isinstance(text, str) or not isinstance(doc_id, str) or not doc_id:
+            result.problems.append(Problem(f"task {task_id}: data needs {TEXT_NAME!r} and {DOC_ID_FIELD!r}", path=source))
+            continue
+        if data.get(SHA_FIELD) not in (None, text_sha256(text)):
+            result.problems.append(Problem(f"task {task_id}: text does not match its recorded sha256", doc_id=doc_id, field="text"))
+            continue
+        meta = task.get("meta") if isinstance(task.get("meta"), dict) else {}
+        for annotation in task.get("annotations") or []:
+            if not isinstance(annotation, dict):
+                continue
+            if annotation.get("was_cancelled"):
+                result.cancelled += 1
+                continue
+            annotation_id = annotation.get("id")
+            where = f"task {task_id} annotation {annotation_id}"
+            document, problems = results_to_document(doc_id, text, annotation.get("result") or [], schema, where=where)
+            document.meta = dict(meta)
+            problems += [
+                Problem(f"{where}: {p.message}", doc_id=p.doc_id, span_id=p.span_id, relation=p.relation, field=p.field)
+                for p in validate(document, schema)
+            ]
+            result.problems.extend(p.at(path=source) for p in problems)
+            result.annotations.append(
+                Annotation(
+                    document=document,
+                    annotator=_annotator(annotation),
+                    annotation_id=int(annotation_id) if annotation_id is not None else -1,
+                    task_id=int(task_id),
+                    ground_truth=bool(annotation.get("ground_truth")),
+                    updated_at=str(annotation.get("updated_at") or ""),
+                )
+            )
+    return result
+
+
+def write_by_annotator(annotations: Sequence[Annotation], folder: Path) -> dict[str, int]:
+    """One JSONL file per annotator (their latest annotation of each document); returns counts."""
+    by_annotator: dict[str, dict[str, Annotation]] = defaultdict(dict)
+    for annotation in sorted(annotations, key=lambda a: (a.updated_at, a.annotation_id)):
+        by_annotator[annotation.annotator][annotation.document.id] = annotation
+    counts = {}
+    for annotator, documents in sorted(by_annotator.items()):
+        docs = []
+        for doc_id in sorted(documents):
+            annotation = documents[doc_id]
+            document = annotation.document
+            document.meta = {**document.meta, "annotator": annotator, "annotation_id": annotation.annotation_id,
+                             "task_id": annotation.task_id, "ground_truth": annotation.ground_truth}
+            docs.append(document)
+        counts[annotator] = write_documents(docs, folder / f"{annotator}.jsonl")
+    return counts
+
+
+@dataclass
+class GoldWrite:
+    """What writing gold did, per document."""
+
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)  # doc id -> diff summary
+
+
+def diff_summary(old: Document, new: Document) -> str:
+    """A one-line summary of how two versions of a gold document differ."""
+    def key(span: Any) -> tuple[Any, ...]:
+        return (span.label, span.start, span.end, tuple(sorted(span.attrs.items())))
+    old_spans, new_spans = {key(s) for s in old.spans}, {key(s) for s in new.spans}
+    old_ids = {s.id: (s.label, s.start, s.end) for s in old.spans}
+    new_ids = {s.id: (s.label, s.start, s.end) for s in new.spans}
+    old_rel = {(r.label, old_ids.get(r.head), old_ids.get(r.tail)) for r in old.relations}
+    new_rel = {(r.label, new_ids.get(r.head), new_ids.get(r.tail)) for r in new.relations}
+    parts = [f"+{len(new_spans - old_spans)} -{len(old_spans - new_spans)} spans (attributes included)",
+             f"+{len(new_rel - old_rel)} -{len(old_rel - new_rel)} relations"]
+    if old.text != new.text:
+        parts.insert(0, "TEXT CHANGED")
+    return ", ".join(parts)
+
+
+def write_gold(documents: Sequence[Document], gold: Path, *, force: bool = False) -> GoldWrite:
+    """Write gold documents one file each; never overwrite a differing file without `force`."""
+    outcome = GoldWrite()
+    for document in documents:
+        path = gold / f"{document.id}.json"
+        if path.exists():
+            [old] = read_documents(path)
+            if document_json(old) == document_json(document):
+                outcome.unchanged.append(document.id)
+                continue
+            if _same_annotation(old, document):
+                outcome.unchanged.append(document.id)
+                continue
+            if not force:
+                outcome.refused[document.id] = diff_summary(old, document)
+                continue
+        write_documents([document], gold)
+        outcome.written.append(document.id)
+    return outcome
+
+
+def _same_annotation(old: Document, new: Document) -> bool:
+    """Equal text, spans (by offsets, label, attributes) and relations, whatever the ids and meta."""
+    return diff_summary(old, new) == "+0 -0 spans (attributes included), +0 -0 relations"

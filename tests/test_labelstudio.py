@@ -1,0 +1,222 @@
+"""End to end against a real Label Studio server (fresh data dir, free port): up, push with
+baseline pre-annotations, annotations by two users through the SDK (emoji + CRLF, cancelled,
+ground truth, relations, per-region attributes), pull, agreement, down — and every failure path.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+import yaml
+from label_studio_sdk import LabelStudio
+from label_studio_sdk.core.api_error import ApiError
+from typer.testing import CliRunner
+
+from newsgold.annotation.config import labeling_config
+from newsgold.annotation.results import document_to_results
+from newsgold.cli import app
+from newsgold.corpus.ingest import seed_document
+from newsgold.document import Document, Relation, Span, read_documents, write_documents
+from newsgold.schema import Schema, load_schema
+
+pytestmark = pytest.mark.server
+REPO = Path(__file__).parents[1]
+SEED_ID = "000_1c4f7a9ed72f78a1"
+TEST_ID = "emoji-crlf"
+TEST_TEXT = "Officials 🙂 said the “truce” held.\r\nShe added that aid would arrive 👩‍⚕️ soon.\r\n"
+runner = CliRunner()
+
+
+def invoke(*args: str, ok: bool = True):  # type: ignore[no-untyped-def]
+    result = runner.invoke(app, list(args))
+    assert "Traceback" not in result.output, result.output
+    if ok:
+        assert result.exit_code == 0, result.output
+    return result
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _at(part: str) -> tuple[int, int]:
+    start = TEST_TEXT.index(part)
+    return start, start + len(part)
+
+
+def expected_test_gold() -> Document:
+    """What annotator A marks in the emoji/CRLF document."""
+    claim = {"voice": "attributed", "quote": "indirect", "checkworthy": "no"}
+    return Document(id=TEST_ID, text=TEST_TEXT, spans=[
+        Span("a1", "SPEAKER", *_at("Officials"), attrs={"mention": "nominal", "entity": "Syrian officials"}),
+        Span("a2", "CLAIM", *_at("the “truce” held"), attrs=claim),
+        Span("a3", "FRAMING", *_at("“truce”"), attrs={"device": "scare_quotes", "target": "action", "valence": "negative", "voice": "quoted"}),
+        Span("a4", "SPEAKER", *_at("She"), attrs={"mention": "pronoun", "entity": "Jane Doe 🙂"}),
+        Span("a5", "CLAIM", *_at("aid would arrive 👩‍⚕️ soon"), attrs=claim),
+        Span("a6", "EVENT", *_at("aid"), attrs={"type": "AID", "factuality": "planned"}),
+    ], relations=[Relation("attributed_to", "a2", "a1"), Relation("attributed_to", "a5", "a4"), Relation("about", "a5", "a6")])
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """A real server started by `newsgold annotate up`, stopped by `annotate down` at the end."""
+    root = tmp_path_factory.mktemp("ls")
+    seeds = root / "seeds"
+    seeds.mkdir()
+    shutil.copy(REPO / "seeds" / f"{SEED_ID}.txt", seeds)
+    (seeds / f"{TEST_ID}.txt").write_bytes(TEST_TEXT.encode("utf-8"))
+    config = root / "labelstudio.yaml"
+    config.write_text(yaml.safe_dump({
+        "project_title": "newsgold e2e", "maximum_annotations": 2, "batch_size": 1,
+        "server": {"host": "127.0.0.1", "port": _free_port(), "data_dir": str(root / "data"), "startup_timeout": 240},
+    }))
+    result = invoke("annotate", "up", "--seeds", str(seeds), "--ls-config", str(config))
+    assert "tasks: 2 imported" in result.output and "password" in result.output
+    state = json.loads((root / "data" / "server.json").read_text())
+    token = (root / "data" / "api-token").read_text().strip()
+    assert oct((root / "data" / "api-token").stat().st_mode)[-3:] == "600"
+    documents = root / "documents.jsonl"
+    write_documents([seed_document(seeds / f"{SEED_ID}.txt"), seed_document(seeds / f"{TEST_ID}.txt")], documents)
+    yield {"root": root, "config": config, "url": state["url"], "token": token, "documents": documents,
+           "client": LabelStudio(base_url=state["url"], api_key=token)}
+    result = invoke("annotate", "down", "--ls-config", str(config))
+    assert "stopped" in result.output
+    assert not (root / "data" / "server.json").exists()
+
+
+def _tasks(lab) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    client = lab["client"]
+    [project] = [p for p in client.projects.list() if p.title == "newsgold e2e"]
+    return {t.data["doc_id"]: t.id for t in client.tasks.list(project=project.id)}
+
+
+def test_labeling_config_is_valid_on_the_real_server(lab, schema: Schema) -> None:  # type: ignore[no-untyped-def]
+    client = lab["client"]
+    [project] = [p for p in client.projects.list() if p.title == "newsgold e2e"]
+    client.projects.validate_label_config(project.id, label_config=labeling_config(schema))
+    with pytest.raises(ApiError):
+        client.projects.validate_label_config(project.id, label_config=labeling_config(schema).replace('toName="text"', 'toName="nope"', 1))
+    assert client.projects.get(project.id).maximum_annotations == 2
+
+
+def test_up_again_reuses_server_and_project(lab) -> None:  # type: ignore[no-untyped-def]
+    result = invoke("annotate", "up", "--seeds", str(lab["root"] / "seeds"), "--ls-config", str(lab["config"]))
+    assert lab["url"] in result.output and "0 imported, 2 already there" in result.output
+
+
+def test_push_is_idempotent_and_attaches_predictions(lab) -> None:  # type: ignore[no-untyped-def]
+    first = json.loads(invoke("annotate", "push", str(lab["documents"]), "--system", "baseline", "--ls-config", str(lab["config"]), "--json").stdout)
+    assert first["imported"] == 0 and first["unchanged"] == 2 and first["predictions_added"] == 2
+    again = json.loads(invoke("annotate", "push", str(lab["documents"]), "--system", "baseline", "--ls-config", str(lab["config"]), "--json").stdout)
+    assert again["imported"] == 0 and again["predictions_added"] == 0 and again["predictions_kept"] == 2
+    tasks = _tasks(lab)
+    assert len(tasks) == 2
+    predictions = lab["client"].predictions.list(task=tasks[SEED_ID])
+    assert len(predictions) == 1 and predictions[0].model_version.startswith("baseline")
+
+
+def test_round_trip_annotations_to_gold_and_agreement(lab, schema: Schema) -> None:  # type: ignore[no-untyped-def]
+    client, tasks = lab["client"], _tasks(lab)
+    user2 = client.users.create(username="annotator2", email="annotator2@example.com")
+    client.users.update(user2.id, active_organization=client.users.whoami().active_organization)
+    [seed_gold] = read_documents(REPO / "gold")
+    partial = Document(id=SEED_ID, text=seed_gold.text, spans=[s for s in seed_gold.spans if s.label != "FRAMING"],
+                       relations=seed_gold.relations)
+    client.annotations.create(tasks[SEED_ID], result=document_to_results(seed_gold, schema), ground_truth=True)
+    client.annotations.create(tasks[SEED_ID], result=document_to_results(partial, schema), completed_by=user2.id)
+    client.annotations.create(tasks[TEST_ID], result=document_to_results(expected_test_gold(), schema))
+    client.annotations.create(tasks[TEST_ID], result=[], was_cancelled=True, completed_by=user2.id)
+
+    root = lab["root"]
+    result = invoke("annotate", "pull", "--out", str(root / "ann"), "--gold", str(root / "gold"), "--ls-config", str(lab["config"]), "--json")
+    report = json.loads(result.stdout)
+    assert report["cancelled_dropped"] == 1 and report["annotations"] == 3 and report["problems"] == []
+    assert report["rules"][SEED_ID].startswith("ground truth") and report["rules"][TEST_ID].startswith("single annotation")
+    assert lab["token"] not in result.output
+
+    def key(document: Document) -> tuple[set, set]:  # type: ignore[type-arg]
+        spans = {s.id: (s.label, s.start, s.end) for s in document.spans}
+        return ({(s.label, s.start, s.end, tuple(sorted(s.attrs.items()))) for s in document.spans},
+                {(r.label, spans[r.head], spans[r.tail]) for r in document.relations})
+
+    gold = {d.id: d for d in read_documents(root / "gold")}
+    assert key(gold[TEST_ID]) == key(expected_test_gold())
+    assert gold[TEST_ID].text == TEST_TEXT  # CRLF and emoji kept, offsets exact
+    assert key(gold[SEED_ID]) == key(seed_gold)
+    assert gold[SEED_ID].meta["annotators"] == sorted(["admin@newsgold.local", "annotator2@example.com"])
+    assert invoke("validate", str(root / "gold")).exit_code == 0
+    assert sorted(p.name for p in (root / "ann").iterdir()) == ["admin@newsgold.local.jsonl", "annotator2@example.com.jsonl"]
+
+    agreement = json.loads(invoke("annotate", "agreement", str(root / "ann"), "--json").stdout)
+    assert agreement["documents_compared"] == 1
+    assert agreement["span_f1"]["strict"]["CLAIM"]["f1"] == 1.0
+    assert agreement["span_f1"]["strict"]["FRAMING"]["f1"] == 0.0
+    assert agreement["token_alpha"]["EVENT"] == pytest.approx(1.0)
+    assert agreement["relations_f1"]["attributed_to"]["f1"] == 1.0
+    assert invoke("annotate", "agreement", str(root / "ann")).exit_code == 0
+
+    # re-pulling changes nothing; a hand-edited gold file is not overwritten without --force
+    again = json.loads(invoke("annotate", "pull", "--out", str(root / "ann"), "--gold", str(root / "gold"), "--ls-config", str(lab["config"]), "--json").stdout)
+    assert sorted(again["gold_unchanged"]) == [SEED_ID, TEST_ID]
+    edited = gold[TEST_ID]
+    write_documents([Document(id=TEST_ID, text=TEST_TEXT, meta=edited.meta, spans=edited.spans[:1])], root / "gold")
+    refused = invoke("annotate", "pull", "--out", str(root / "ann"), "--gold", str(root / "gold"), "--ls-config", str(lab["config"]), ok=False)
+    assert refused.exit_code == 1 and "gold differs" in refused.output and "--force" in refused.output
+    assert len(read_documents(root / "gold" / f"{TEST_ID}.json")[0].spans) == 1
+    invoke("annotate", "pull", "--out", str(root / "ann"), "--gold", str(root / "gold"), "--ls-config", str(lab["config"]), "--force")
+    assert key(read_documents(root / "gold" / f"{TEST_ID}.json")[0]) == key(expected_test_gold())
+
+    # changing the text of an annotated document is refused
+    changed = root / "changed.jsonl"
+    write_documents([Document(id=TEST_ID, text=TEST_TEXT + "More.")], changed)
+    result = invoke("annotate", "push", str(changed), "--ls-config", str(lab["config"]), ok=False)
+    assert result.exit_code == 1 and f"document '{TEST_ID}', field 'text'" in result.output and "annotation" in result.output
+
+
+def test_failure_paths(lab, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    config = yaml.safe_load(lab["config"].read_text())
+    wrong_title = tmp_path / "other.yaml"
+    wrong_title.write_text(yaml.safe_dump({**config, "project_title": "no such project"}))
+    result = invoke("annotate", "pull", "--gold", str(tmp_path / "g"), "--ls-config", str(wrong_title), ok=False)
+    assert result.exit_code == 1 and "no project titled 'no such project'" in result.output
+
+    result = invoke("annotate", "push", str(lab["documents"]), "--url", f"http://127.0.0.1:{_free_port()}", "--ls-config", str(lab["config"]), ok=False)
+    assert result.exit_code == 1 and "cannot reach Label Studio" in result.output
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LABEL_STUDIO_API_KEY", "0" * 40)
+        result = invoke("annotate", "push", str(lab["documents"]), "--ls-config", str(lab["config"]), ok=False)
+    assert result.exit_code == 1 and "rejected the API key" in result.output and "0" * 40 not in result.output
+
+    bad = tmp_path / "bad.json"
+    bad.write_text("[{")
+    result = invoke("annotate", "pull", "--from-export", str(bad), "--gold", str(tmp_path / "g"), "--ls-config", str(lab["config"]), ok=False)
+    assert result.exit_code == 1 and "cannot read the export" in result.output
+
+    export = [{"id": 5, "data": {"text": "He said no.", "doc_id": "x"}, "annotations": [{"id": 9, "completed_by": 1, "result": [
+        {"id": "r1", "type": "labels", "from_name": "label", "to_name": "text", "value": {"start": 0, "end": 2, "labels": ["SPEAKER"]}},
+        {"id": "r2", "type": "labels", "from_name": "label", "to_name": "text", "value": {"start": 3, "end": 99, "labels": ["CLAIM"]}},
+        {"from_id": "r9", "to_id": "r1", "type": "relation", "labels": ["attributed_to"]},
+    ]}]}]
+    bad.write_text(json.dumps(export))
+    result = invoke("annotate", "pull", "--from-export", str(bad), "--out", str(tmp_path / "a"), "--gold", str(tmp_path / "g"), "--ls-config", str(lab["config"]), ok=False)
+    assert result.exit_code == 1
+    assert "task 5 annotation 9: offsets 3:99" in result.output and "missing region 'r9'" in result.output
+    assert "missing required attribute SPEAKER.mention" in result.output
+    assert not (tmp_path / "g").exists() or not list((tmp_path / "g").iterdir())
+
+
+def test_api_key_is_not_in_tracked_files(lab) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+
+    tracked = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True).stdout.split()
+    for name in tracked:
+        path = REPO / name
+        if path.is_file() and path.stat().st_size < 2_000_000:
+            assert lab["token"] not in path.read_text(encoding="utf-8", errors="ignore"), name
