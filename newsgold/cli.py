@@ -358,6 +358,7 @@ def eval_score(
     ls_source: str = typer.Option("predictions", "--ls-source", help="Label Studio export: score its predictions or annotations."),
     allow_extra: bool = typer.Option(False, "--allow-extra", help="Ignore (with a warning) predictions for documents not in the gold."),
     allow_ungrounded: bool = typer.Option(False, "--allow-ungrounded", help="Score spans whose text is not found as false positives instead of failing."),
+    seqeval: bool = typer.Option(False, "--seqeval", help="Also run seqeval itself on the token layers and add its report to the JSON."),
     samples: int = SamplesOption,
     seed: int = SeedOption,
     as_json: bool = JsonOption,
@@ -372,7 +373,7 @@ def eval_score(
     """
     with user_errors():
         schema = load_schema(schema_path)
-        options = ScoreOptions(samples=samples, seed=seed, allow_extra=allow_extra, allow_ungrounded=allow_ungrounded)
+        options = ScoreOptions(samples=samples, seed=seed, allow_extra=allow_extra, allow_ungrounded=allow_ungrounded, seqeval=seqeval)
         evaluation = score_files(gold, predictions, schema, fmt=fmt, ls_source=ls_source, options=options)
         report = evaluation.result.to_dict()
         _write_reports(evaluation, schema, report, json_out, markdown, html_out)

@@ -183,7 +183,19 @@ def parse_document(data: Any, *, require_text: bool = True) -> tuple[Document | 
     return document, problems
 
 
+_FAST_SPAN_KEYS = frozenset({"id", "label", "start", "end", "text", "attrs"})
+
+
 def _parse_span(raw: Any, index: int, doc_id: str | None, problems: list[Problem]) -> Span | None:
+    if type(raw) is dict and raw.keys() <= _FAST_SPAN_KEYS:  # fast path: a well-formed span with offsets
+        span_id, label, start, end = raw.get("id"), raw.get("label"), raw.get("start"), raw.get("end")
+        text, attrs = raw.get("text"), raw.get("attrs")
+        if (
+            type(span_id) is str and span_id and type(label) is str and label
+            and type(start) is int and type(end) is int and (text is None or type(text) is str)
+            and (attrs is None or (type(attrs) is dict and all(type(v) is str for v in attrs.values())))
+        ):
+            return Span(id=span_id, label=label, start=start, end=end, text=text, attrs=dict(attrs) if attrs else {})
     if not isinstance(raw, dict):
         problems.append(Problem(f"span #{index} must be an object", doc_id=doc_id, field=f"spans[{index}]"))
         return None

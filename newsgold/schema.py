@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any, ClassVar, Mapping
@@ -43,7 +44,7 @@ class Attribute:
     values: tuple[Value, ...] = ()
     identity: bool = False
 
-    @property
+    @cached_property
     def value_names(self) -> tuple[str, ...]:
         """The allowed values, in schema order (empty for free-text attributes)."""
         return tuple(value.name for value in self.values)
@@ -66,7 +67,7 @@ class Label:
     hotkey: str
     attributes: tuple[Attribute, ...] = ()
 
-    @property
+    @cached_property
     def attribute_names(self) -> tuple[str, ...]:
         """The label's attribute names, in schema order."""
         return tuple(attribute.name for attribute in self.attributes)
@@ -106,22 +107,23 @@ class Schema:
 
     OUTSIDE: ClassVar[str] = "O"
 
-    @property
+    @cached_property
     def label_names(self) -> tuple[str, ...]:
         """Label names in schema order."""
         return tuple(label.name for label in self.labels)
 
-    @property
+    @cached_property
     def relation_names(self) -> tuple[str, ...]:
         """Relation names in schema order."""
         return tuple(relation.name for relation in self.relations)
 
+    @cached_property
+    def _labels_by_name(self) -> dict[str, Label]:
+        return {label.name: label for label in self.labels}
+
     def label(self, name: str) -> Label:
         """The label called `name`; KeyError if there is none."""
-        for label in self.labels:
-            if label.name == name:
-                return label
-        raise KeyError(name)
+        return self._labels_by_name[name]
 
     def relation(self, name: str) -> RelationType:
         """The relation type called `name`; KeyError if there is none."""

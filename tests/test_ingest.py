@@ -17,6 +17,7 @@ from newsgold.validation import validate
 
 REPO = Path(__file__).parents[1]
 SEGMENTER = Segmenter()
+REFERENCE_NLP = blank_english()
 
 
 def _seed(tmp_path: Path, name: str, data: bytes) -> Path:
@@ -133,3 +134,34 @@ def test_segmentation_invariants(text: str) -> None:
     for start, end in segmentation.sentences:
         assert not text[start].isspace() and not text[end - 1].isspace()
 
+
+
+def _reference_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentences from spaCy's own sentencizer component, with newsgold's whitespace rules."""
+    sentences, current, previous_end, pending = [], None, 0, False
+    for token in REFERENCE_NLP(text):
+        if token.is_space:
+            pending = pending or token.is_sent_start or "\n" in token.text or "\r" in token.text
+            continue
+        raw = token.text
+        start, end = token.idx + len(raw) - len(raw.lstrip()), token.idx + len(raw.rstrip())
+        if current is not None and (token.is_sent_start or pending):
+            sentences.append((current, previous_end))
+            current = None
+        if current is None:
+            current = start
+        pending, previous_end = False, end
+    if current is not None:
+        sentences.append((current, previous_end))
+    return sentences
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=TEXT_ALPHABET, min_size=1, max_size=120))
+def test_sentences_equal_spacys_sentencizer(text: str) -> None:
+    assert SEGMENTER.segment(text).sentences == _reference_sentences(text)
+
+
+def test_double_space_after_a_full_stop_still_ends_the_sentence() -> None:
+    text = "Para two?  Yes it is."
+    assert [text[s:e] for s, e in SEGMENTER.segment(text).sentences] == ["Para two?", "Yes it is."]

@@ -302,6 +302,45 @@ def test_token_level_block_equals_seqeval(gold: list[Document], seed: int) -> No
             assert ours["r_den"] == expected[label]["support"]
     if "micro avg" in expected and report["scores"]["tokens"]["micro"]["f1"] is not None:
         assert report["scores"]["tokens"]["micro"]["f1"] == pytest.approx(expected["micro avg"]["f1-score"])
+    # --seqeval runs the reference implementation on newsgold's own layers: same numbers again
+    reference = score_(gold, predictions, SCHEMA, options=ScoreOptions(samples=0, seqeval=True)).to_dict()["token_level_seqeval"]
+    for label in SCHEMA.label_names:
+        if label in expected:
+            assert reference[label]["f1-score"] == pytest.approx(expected[label]["f1-score"])
+            assert reference[label]["support"] == expected[label]["support"]
+
+
+@st.composite
+def tokens_and_overlapping_spans(draw):  # type: ignore[no-untyped-def]
+    lengths = draw(st.lists(st.integers(1, 5), min_size=1, max_size=20))
+    tokens, offset = [], 0
+    for length in lengths:
+        tokens.append((offset, offset + length))
+        offset += length + draw(st.integers(0, 1))
+    spans = []
+    for _ in range(draw(st.integers(0, 8))):
+        start = draw(st.integers(0, offset - 1))
+        spans.append((start, draw(st.integers(start + 1, offset))))
+    return tokens, _non_overlapping_test(spans)
+
+
+def _non_overlapping_test(spans):  # type: ignore[no-untyped-def]
+    kept = []
+    for start, end in sorted(spans, key=lambda s: (s[0], -s[1])):
+        if not kept or start >= kept[-1][1]:
+            kept.append((start, end))
+    return kept
+
+
+@settings(max_examples=300, deadline=None)
+@given(tokens_and_overlapping_spans())
+def test_fast_token_entities_equal_tagging_and_decoding(data) -> None:  # type: ignore[no-untyped-def]
+    from newsgold.corpus.bio import tags_to_spans
+    from newsgold.evaluate.tokens import layer_entities
+
+    tokens, spans = data
+    expected = [(s, e) for _, s, e in tags_to_spans(tokens, spans_to_tags(tokens, spans, "L"))]
+    assert layer_entities([s for s, _ in tokens], [e for _, e in tokens], spans) == expected
 
 
 # ------------------------------------------------------------------ conventions and details

@@ -10,22 +10,33 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from typing import Iterable, Sequence
 
+import numpy as np
+
 Offsets = tuple[int, int]
 
 
 def refine_tokens(tokens: Sequence[Offsets], boundaries: Iterable[int]) -> list[Offsets]:
     """Split tokens at every boundary offset that falls strictly inside one."""
-    cuts = sorted(set(boundaries))
-    refined: list[Offsets] = []
-    for start, end in tokens:
-        lo = bisect_right(cuts, start)
-        hi = bisect_left(cuts, end)
-        previous = start
-        for cut in cuts[lo:hi]:
-            refined.append((previous, cut))
-            previous = cut
-        refined.append((previous, end))
-    return refined
+    starts, ends = refined_token_arrays(tokens, list(boundaries))
+    return list(zip(starts, ends))
+
+
+def refined_token_arrays(tokens: Sequence[Offsets], boundaries: list[int]) -> tuple[list[int], list[int]]:
+    """Token starts and ends after splitting tokens at every boundary strictly inside one."""
+    if not tokens:
+        return [], []
+    starts = np.fromiter((s for s, _ in tokens), dtype=np.int64, count=len(tokens))
+    ends = np.fromiter((e for _, e in tokens), dtype=np.int64, count=len(tokens))
+    cuts = np.unique(np.asarray(boundaries, dtype=np.int64))
+    if cuts.size:
+        holder = np.searchsorted(ends, cuts, side="right")  # first token ending after the cut
+        valid = holder < len(tokens)
+        holder, cuts = holder[valid], cuts[valid]
+        inside = cuts[starts[holder] < cuts]
+        if inside.size:
+            starts = np.sort(np.concatenate([starts, inside]))
+            ends = np.sort(np.concatenate([ends, inside]))
+    return starts.tolist(), ends.tolist()
 
 
 def spans_to_tags(tokens: Sequence[Offsets], spans: Iterable[Offsets], label: str) -> list[str]:

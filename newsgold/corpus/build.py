@@ -15,7 +15,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 import datasets
 import pyarrow as pa
@@ -69,27 +69,35 @@ class BuildReport:
         }
 
 
-def check_corpus(settings: BuildSettings, schema: Schema) -> tuple[int, list[str]]:
-    """Pass 1: validate every gold document and match it to its seed; raise with every problem.
+def count_documents(path: Path) -> int:
+    """A cheap count of the documents in a .jsonl file or folder (for the progress bar)."""
+    if path.is_dir():
+        return sum(1 for p in path.iterdir() if p.suffix.lower() == ".json")
+    count = 0
+    with path.open("rb") as handle:
+        for line in handle:
+            count += bool(line.strip())
+    return count
 
-    Returns the number of gold documents and the ids of seeds that have no gold yet.
+
+def checked_documents(
+    settings: BuildSettings, schema: Schema, problems: list[Problem], gold_ids: set[str]
+) -> Iterator[Document]:
+    """Gold documents that are valid and match their seed; the others only add to `problems`.
+
+    Once any problem is found no more documents are yielded (the build will be refused), but
+    every remaining document is still checked, so that the user gets every problem at once.
     """
-    problems: list[Problem] = []
-    gold_ids: set[str] = set()
-    if not settings.gold.exists():
-        raise BuildError("gold folder not found", path=settings.gold)
     for loaded in iter_unique(settings.gold):
-        problems.extend(loaded.problems)
+        found = list(loaded.problems)
         document = loaded.document
-        if document is None:
-            continue
-        gold_ids.add(document.id)
-        problems.extend(p.at(path=loaded.path, line=loaded.line) for p in validate(document, schema))
-        problems.extend(p.at(path=loaded.path, line=loaded.line) for p in _match_seed(document, settings.seeds))
-    if problems:
-        raise DocumentError(problems, path=settings.gold)
-    seed_ids = sorted(p.name[: -len(SEED_SUFFIX)] for p in settings.seeds.glob(f"*{SEED_SUFFIX}"))
-    return len(gold_ids), [doc_id for doc_id in seed_ids if doc_id not in gold_ids]
+        if document is not None:
+            gold_ids.add(document.id)
+            found += [p.at(path=loaded.path, line=loaded.line) for p in validate(document, schema)]
+            found += [p.at(path=loaded.path, line=loaded.line) for p in _match_seed(document, settings.seeds)]
+        problems.extend(found)
+        if document is not None and not problems:
+            yield document
 
 
 def _match_seed(document: Document, seeds: Path) -> list[Problem]:
@@ -158,26 +166,34 @@ def build_dataset(
     segmenter: Segmenter | None = None,
     progress: ProgressHandle | None = None,
 ) -> BuildReport:
-    """Validate, then build the dataset into `settings.output` (hub/ and disk/); return the report."""
-    total, unannotated = check_corpus(settings, schema)
-    if total == 0:
-        raise BuildError("no gold documents to build from", path=settings.gold)
+    """Validate and build the dataset into `settings.output` (hub/ and disk/); return the report.
+
+    One streaming pass: documents are checked as they are read and written to a staging folder;
+    if any document has a problem, writing stops, every remaining document is still checked, and
+    DocumentError lists every problem while the staging folder is removed (the output is untouched).
+    """
+    if not settings.gold.exists():
+        raise BuildError("gold folder not found", path=settings.gold)
     if progress is not None:
-        progress.start(total)
+        progress.start(count_documents(settings.gold))
     features = config_features(schema)
     maker = RowMaker(schema)
     segmenter = segmenter if segmenter is not None else Segmenter()
     settings.output.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{settings.output.name}.", dir=settings.output.parent))
+    problems: list[Problem] = []
+    gold_ids: set[str] = set()
+    provenance = ProvenanceSummary()
     try:
         hub = staging / HUB_DIR
         sink = ParquetSink(hub, features)
         stats = StatsAccumulator(schema)
         documents_per_split: dict[str, int] = {name: 0 for name in settings.splits.names}
-        for document in segmenter.segment_documents(_gold_documents(settings.gold)):
+        for document in segmenter.segment_documents(checked_documents(settings, schema, problems, gold_ids)):
             split = settings.splits.assign(document.id)
             documents_per_split[split] += 1
             stats.add(document)
+            provenance.add(provenance_of(document))
             sink.add("documents", split, maker.document_row(document))
             for row in maker.token_rows(document):
                 sink.add("tokens", split, row)
@@ -186,6 +202,12 @@ def build_dataset(
             if progress is not None:
                 progress.advance(1)
         sink.close()
+        if problems:
+            raise DocumentError(problems, path=settings.gold)
+        if not gold_ids:
+            raise BuildError("no gold documents to build from", path=settings.gold)
+        seed_ids = sorted(p.name[: -len(SEED_SUFFIX)] for p in settings.seeds.glob(f"*{SEED_SUFFIX}"))
+        unannotated = [doc_id for doc_id in seed_ids if doc_id not in gold_ids]
 
         rows = {config: {split: sink.counts.get((config, split), 0) for split in settings.splits.names} for config in CONFIG_NAMES}
         report = BuildReport(
@@ -196,7 +218,7 @@ def build_dataset(
             seeds_without_gold=unannotated,
             stats=stats.result(),
         )
-        card = dataset_card(schema, settings, report, provenance=summarize_provenance(_provenance(settings.gold)))
+        card = dataset_card(schema, settings, report, provenance=provenance.result())
         (hub / "README.md").write_text(card, encoding="utf-8")
         _save_to_disk(sink, staging / DISK_DIR, features, settings.splits.names, staging / ".cache")
         shutil.rmtree(staging / ".cache", ignore_errors=True)
@@ -209,53 +231,62 @@ def build_dataset(
     return report
 
 
-def _gold_documents(gold: Path) -> Iterator[Document]:
-    for loaded in iter_unique(gold):
-        if loaded.document is not None:  # pass 1 guarantees there are no problems
-            yield loaded.document
-
-
-def _provenance(gold: Path) -> Iterator[dict[str, Any]]:
+def provenance_of(document: Document) -> dict[str, Any]:
     """Per-document provenance for the card (id, source, licence, publisher, url, annotators)."""
-    for document in _gold_documents(gold):
-        meta = document.meta
-        yield {
-            "id": document.id,
-            "source": meta.get("source", "unknown"),
-            "license": meta.get("license", "unknown"),
-            "publisher": meta.get("publisher", "unknown"),
-            "url": meta.get("url", "unknown"),
-            "annotators": meta.get("annotators", []),
-            "annotation_tool": meta.get("annotation_tool", "unknown"),
+    meta = document.meta
+    return {
+        "id": document.id,
+        "source": meta.get("source", "unknown"),
+        "license": meta.get("license", "unknown"),
+        "publisher": meta.get("publisher", "unknown"),
+        "url": meta.get("url", "unknown"),
+        "annotators": meta.get("annotators", []),
+        "annotation_tool": meta.get("annotation_tool", "unknown"),
+    }
+
+
+class ProvenanceSummary:
+    """Provenance for the card in bounded memory: the first `listed` articles, counts for the rest."""
+
+    def __init__(self, listed: int = 50) -> None:
+        self.listed = listed
+        self.articles: list[dict[str, Any]] = []
+        self.by_source: dict[tuple[str, str], int] = {}
+        self.tools: set[str] = set()
+        self.annotator_counts: set[int] = set()
+        self.total = self.unknown = 0
+
+    def add(self, item: dict[str, Any]) -> None:
+        """Count one article."""
+        self.total += 1
+        if len(self.articles) < self.listed:
+            self.articles.append(item)
+        license_name = str(item["license"])
+        if license_name.lower() in {"unknown", "", "none"}:
+            self.unknown += 1
+        key = (str(item["publisher"]), license_name)
+        self.by_source[key] = self.by_source.get(key, 0) + 1
+        self.tools.add(str(item["annotation_tool"]))
+        self.annotator_counts.add(len(item["annotators"]))
+
+    def result(self) -> dict[str, Any]:
+        """The summary the card is written from."""
+        return {
+            "total": self.total,
+            "unknown_license": self.unknown,
+            "articles": self.articles,
+            "by_source": [{"publisher": p, "license": l, "articles": n} for (p, l), n in sorted(self.by_source.items())],
+            "tools": sorted(self.tools),
+            "max_annotators": max(self.annotator_counts, default=0),
         }
 
 
-def summarize_provenance(items: Iterator[dict[str, Any]], *, listed: int = 50) -> dict[str, Any]:
-    """Provenance for the card in bounded memory: the first `listed` articles, counts for the rest."""
-    articles: list[dict[str, Any]] = []
-    by_source: dict[tuple[str, str], int] = {}
-    tools: set[str] = set()
-    annotator_counts: set[int] = set()
-    total = unknown = 0
+def summarize_provenance(items: Iterable[dict[str, Any]], *, listed: int = 50) -> dict[str, Any]:
+    """`ProvenanceSummary` over a stream of provenance items."""
+    summary = ProvenanceSummary(listed)
     for item in items:
-        total += 1
-        if len(articles) < listed:
-            articles.append(item)
-        license_name = str(item["license"])
-        if license_name.lower() in {"unknown", "", "none"}:
-            unknown += 1
-        key = (str(item["publisher"]), license_name)
-        by_source[key] = by_source.get(key, 0) + 1
-        tools.add(str(item["annotation_tool"]))
-        annotator_counts.add(len(item["annotators"]))
-    return {
-        "total": total,
-        "unknown_license": unknown,
-        "articles": articles,
-        "by_source": [{"publisher": p, "license": l, "articles": n} for (p, l), n in sorted(by_source.items())],
-        "tools": sorted(tools),
-        "max_annotators": max(annotator_counts, default=0),
-    }
+        summary.add(item)
+    return summary.result()
 
 
 def _save_to_disk(sink: ParquetSink, target: Path, features: dict[str, Features], splits: tuple[str, ...], cache: Path) -> None:

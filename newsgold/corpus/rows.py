@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from typing import Any, Iterator
 
-from newsgold.corpus.bio import refine_tokens, spans_to_tags
+from newsgold.corpus.bio import refined_token_arrays
 from newsgold.corpus.features import CLAIM_LABEL, attribute_column, claim_links, tags_column
 from newsgold.document import Document, Span
 from newsgold.schema import Schema
@@ -75,29 +75,38 @@ class RowMaker:
         """
         text = document.text or ""
         boundaries = [offset for span in document.spans for offset in (span.start, span.end)]
-        tokens = refine_tokens(document.tokens or [], boundaries)  # type: ignore[arg-type]
+        starts, ends = refined_token_arrays(document.tokens or [], boundaries)  # type: ignore[arg-type]
+        tokens = list(zip(starts, ends))
         sentences = merge_crossed_sentences(document.sentences or [], document.spans)
         by_label: dict[str, list[tuple[int, int]]] = {label: [] for label in self.schema.label_names}
         for span in document.spans:
             by_label[span.label].append((span.start, span.end))  # type: ignore[arg-type]
-        position = 0
+        # one tag code array per label over the whole document, then sliced per sentence: gold
+        # spans of one label never overlap, and never cross the (merged) sentences
+        layers = {}
+        for label, spans in by_label.items():
+            codes = self.tag_index[label]
+            inside, begin = codes[f"I-{label}"], codes[f"B-{label}"]
+            layer = [codes["O"]] * len(tokens)
+            for start, end in spans:
+                first = bisect_right(ends, start)
+                last = bisect_left(starts, end) - 1
+                if first <= last:
+                    layer[first] = begin
+                    layer[first + 1 : last + 1] = [inside] * (last - first)
+            layers[label] = layer
         for index, (sentence_start, sentence_end) in enumerate(sentences):
-            first = position
-            while position < len(tokens) and tokens[position][0] < sentence_end:
-                position += 1
-            sentence_tokens = [t for t in tokens[first:position] if t[0] >= sentence_start]
+            lo, hi = bisect_left(starts, sentence_start), bisect_left(starts, sentence_end)
             row: dict[str, Any] = {
                 "id": f"{document.id}-s{index}",
                 "document_id": document.id,
                 "sentence_index": index,
-                "tokens": [text[s:e] for s, e in sentence_tokens],
-                "token_starts": [s for s, _ in sentence_tokens],
-                "token_ends": [e for _, e in sentence_tokens],
+                "tokens": [text[s:e] for s, e in tokens[lo:hi]],
+                "token_starts": starts[lo:hi],
+                "token_ends": ends[lo:hi],
             }
-            for label, spans in by_label.items():
-                inside = [(s, e) for s, e in spans if s < sentence_end and e > sentence_start]
-                codes = self.tag_index[label]
-                row[tags_column(label)] = [codes[tag] for tag in spans_to_tags(sentence_tokens, inside, label)]
+            for label, layer in layers.items():
+                row[tags_column(label)] = layer[lo:hi]
             yield row
 
     # ---------------------------------------------------------------- claims

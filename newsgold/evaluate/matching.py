@@ -8,7 +8,7 @@ duplicate never adds a true positive.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from typing import Sequence
 
 import numpy as np
@@ -39,14 +39,14 @@ def exact_pairs(gold: Sequence[Labelled], pred: Sequence[Labelled]) -> list[tupl
 
 
 def _identical_pairs(gold: Sequence[Labelled], pred: Sequence[Labelled], key) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]
-    waiting: dict[object, list[int]] = defaultdict(list)
-    for index in sorted(range(len(gold)), key=lambda i: gold[i]):
-        waiting[key(gold[index])].append(index)
+    waiting: dict[object, list[int]] = {}
+    for index in sorted(range(len(gold)), key=gold.__getitem__, reverse=True):
+        waiting.setdefault(key(gold[index]), []).append(index)  # reversed, so pop() takes the first
     pairs = []
-    for index in sorted(range(len(pred)), key=lambda i: pred[i]):
+    for index in sorted(range(len(pred)), key=pred.__getitem__):
         queue = waiting.get(key(pred[index]))
         if queue:
-            pairs.append((queue.pop(0), index))
+            pairs.append((queue.pop(), index))
     return pairs
 
 

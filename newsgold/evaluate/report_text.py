@@ -59,9 +59,9 @@ def score_table(report: dict[str, Any]) -> Table:
         box=box.SIMPLE_HEAD,
         pad_edge=False,
     )
-    for column, justify in (("mode", "left"), ("label", "left"), ("P", "right"), ("R", "right"), ("F1", "right"),
-                            (f"F1 {confidence}% CI", "right"), ("tp/pred/gold", "right")):
-        table.add_column(column, justify=justify, no_wrap=True, min_width=len(column) if justify == "left" else 5)  # type: ignore[arg-type]
+    for column, justify, width in (("mode", "left", 9), ("label", "left", 13), ("P", "right", 5), ("R", "right", 5),
+                                   ("F1", "right", 5), (f"F1 {confidence}% CI", "right", 11), ("tp/pred/gold", "right", 14)):
+        table.add_column(column, justify=justify, no_wrap=True, min_width=width, max_width=max(width, 14))  # type: ignore[arg-type]
     previous = None
     for block, key, p, r, f, ci, counts in rows(report):
         if previous is not None and block != previous:

@@ -7,7 +7,10 @@ bootstrap confidence intervals, attribute accuracy, relations and an error list.
 
 from __future__ import annotations
 
-import json
+import multiprocessing
+import os
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any, Sequence
 
@@ -30,7 +33,7 @@ from newsgold.evaluate.grounding import Grounder, Ungrounded
 from newsgold.evaluate.matching import exact_pairs, overlap_pairs, partial_credit, strict_pairs
 from newsgold.evaluate.metrics import Cell, macro, total
 from newsgold.evaluate.relations import normalise_entity, quoted_cell, relation_cell
-from newsgold.evaluate.tokens import TokenLayers, document_layers, seqeval_report
+from newsgold.evaluate.tokens import TokenLayers, document_cells, seqeval_report
 from newsgold.problems import Problem
 from newsgold.schema import Schema
 from newsgold.validation import validate
@@ -48,16 +51,26 @@ class ScoreOptions:
     confidence: float = 0.95
     allow_extra: bool = False
     allow_ungrounded: bool = False
+    seqeval: bool = False  # also run seqeval itself on the token layers and include its report
+    workers: int | None = None  # processes for per-document scoring; None: all cores for large corpora
 
 
 @dataclass
 class DocumentScore:
-    """Everything computed for one document."""
+    """Everything computed for one document; `row` holds the 4 sums of every score key, in order."""
 
     doc_id: str
-    cells: dict[tuple[str, str], Cell]
+    row: np.ndarray
     attributes: dict[tuple[str, str], tuple[int, int]]
     errors: list[dict[str, Any]]
+
+
+def score_keys(schema: Schema) -> list[tuple[str, str]]:
+    """Every (block, name) score in report order: span modes, tokens, relations, who is quoted."""
+    keys = [(mode, label) for mode in SPAN_MODES for label in schema.label_names]
+    keys += [("tokens", label) for label in schema.label_names]
+    keys += [("relations", relation) for relation in schema.relation_names]
+    return keys + [(QUOTED, "sources")]
 
 
 @dataclass
@@ -74,26 +87,34 @@ class ScoreResult:
     options: ScoreOptions
     inputs: dict[str, Any] = field(default_factory=dict)
     _samples: np.ndarray | None = None
+    _array: np.ndarray | None = None
+    _weights: np.ndarray | None = None
 
     # ----------------------------------------------------------------- aggregates
     def per_doc_array(self) -> np.ndarray:
         """(n_docs, n_keys, 4) sufficient statistics, the input of bootstrap and paired tests."""
-        array = np.zeros((len(self.documents), len(self.keys), 4))
-        for d, document in enumerate(self.documents):
-            for k, key in enumerate(self.keys):
-                cell = document.cells.get(key, Cell())
-                array[d, k] = (cell.p_num, cell.p_den, cell.r_num, cell.r_den)
-        return array
+        if self._array is None:
+            rows = [document.row for document in self.documents]
+            self._array = np.stack(rows) if rows else np.zeros((0, len(self.keys), 4))
+        return self._array
+
+    def weights(self) -> np.ndarray:
+        """The bootstrap draw (samples, n_docs), made once so every score uses the same samples."""
+        if self._weights is None:
+            self._weights = draw_weights(len(self.documents), self.options.samples, self.options.seed)
+        return self._weights
 
     def total_cell(self, key: tuple[str, str]) -> Cell:
         """Corpus-level sums of one score."""
-        return total(document.cells.get(key, Cell()) for document in self.documents)
+        if key not in self.keys:
+            return Cell()
+        sums = self.per_doc_array()[:, self.keys.index(key), :].sum(axis=0)
+        return Cell(*(float(value) for value in sums))
 
     def bootstrap(self) -> np.ndarray:
         """(samples, n_keys) F1 of every score in every bootstrap sample (computed once)."""
         if self._samples is None:
-            weights = draw_weights(len(self.documents), self.options.samples, self.options.seed)
-            self._samples = sample_f1(self.per_doc_array(), weights)
+            self._samples = sample_f1(self.per_doc_array(), self.weights())
         return self._samples
 
     def blocks(self) -> list[tuple[str, list[str]]]:
@@ -122,7 +143,7 @@ class ScoreResult:
             macro_scores: dict[str, Any] = dict(macro(self.total_cell((block, name)) for name in names))
             if cis:
                 columns = [index[(block, name)] for name in names]
-                micro_samples = _micro_samples(self.per_doc_array()[:, columns, :], self.options)
+                micro_samples = sample_f1(self.per_doc_array()[:, columns, :].sum(axis=1, keepdims=True), self.weights())[:, 0]
                 micro["f1_ci"] = intervals(micro_samples[:, None], self.options.confidence)[0].to_list()
                 macro_scores["f1_ci"] = intervals(macro_samples(samples[:, columns])[:, None], self.options.confidence)[0].to_list()
             scores[block] = {"per_label": per_label, "micro": micro, "macro": macro_scores}
@@ -139,16 +160,19 @@ class ScoreResult:
             "scores": scores,
             "token_level_seqeval": self.token_report,
             "attributes": self.attribute_accuracy(),
-            "per_document": {
-                document.doc_id: {
-                    block: total(document.cells.get((block, name), Cell()) for name in names).scores()
-                    for block, names in self.blocks()
-                }
-                for document in self.documents
-            },
+            "per_document": self.per_document(),
             "errors": [error for document in self.documents for error in document.errors],
             "bootstrap": {"samples": self.options.samples, "seed": self.options.seed, "confidence": self.options.confidence},
             "conventions": CONVENTIONS,
+        }
+
+    def per_document(self) -> dict[str, dict[str, Any]]:
+        """Micro precision, recall and F1 of every block, per document."""
+        array = self.per_doc_array()
+        columns = {block: [self.keys.index((block, name)) for name in names] for block, names in self.blocks()}
+        return {
+            document.doc_id: {block: Cell(*array[d, cols, :].sum(axis=0).tolist()).scores() for block, cols in columns.items()}
+            for d, document in enumerate(self.documents)
         }
 
     def attribute_accuracy(self) -> dict[str, dict[str, Any]]:
@@ -176,11 +200,6 @@ CONVENTIONS = {
     "overlap": "same label, overlapping; optimal one-to-one matching (most pairs, then most overlapping characters)",
     "ungrounded": "predicted spans whose text could not be found are false positives in every span mode",
 }
-
-
-def _micro_samples(per_doc: np.ndarray, options: ScoreOptions) -> np.ndarray:
-    weights = draw_weights(per_doc.shape[0], options.samples, options.seed)
-    return sample_f1(per_doc.sum(axis=1, keepdims=True), weights)[:, 0]
 
 
 # --------------------------------------------------------------------------- alignment
@@ -261,26 +280,54 @@ def score(
     pairs, ungrounded, missing, extra = align(
         gold, predictions, schema, allow_extra=options.allow_extra, allow_ungrounded=options.allow_ungrounded
     )
-    segmenter = segmenter if segmenter is not None else Segmenter()
-    labels = schema.label_names
-    keys = [(mode, label) for mode in SPAN_MODES for label in labels]
-    keys += [("tokens", label) for label in labels]
-    keys += [("relations", relation) for relation in schema.relation_names]
-    keys += [(QUOTED, "sources")]
-    layers = TokenLayers()
-    documents = []
-    for gold_doc, pred_doc in pairs:
-        documents.append(score_document(gold_doc, pred_doc, schema, segmenter, layers))
+    keys = score_keys(schema)
+    layers = TokenLayers() if options.seqeval else None
+    workers = options.workers if options.workers is not None else (os.cpu_count() or 1 if len(pairs) >= PARALLEL_MIN_DOCS else 1)
+    if workers > 1 and layers is None and len(pairs) > 1:
+        documents = _score_in_processes(pairs, schema, workers, keys)
+    else:
+        segmenter = segmenter if segmenter is not None else Segmenter()
+        documents = [score_document(g, p, schema, segmenter, layers, keys=keys) for g, p in pairs]
     return ScoreResult(
         schema=schema,
         documents=documents,
         keys=keys,
-        token_report=seqeval_report(layers),
+        token_report=seqeval_report(layers) if layers is not None else {},
         ungrounded=ungrounded,
         missing=missing,
         extra=extra,
         options=options,
     )
+
+
+PARALLEL_MIN_DOCS = 2000
+# Per worker process: the documents (inherited through fork, never pickled), schema, keys and
+# tokenizer. Set just before the pool forks and cleared right after it is done.
+_SHARED: dict[str, Any] = {}
+
+
+def _init_worker() -> None:
+    _SHARED["segmenter"] = Segmenter()
+
+
+def _score_range(bounds: tuple[int, int]) -> list[DocumentScore]:
+    schema, keys, segmenter = _SHARED["schema"], _SHARED["keys"], _SHARED["segmenter"]
+    return [score_document(g, p, schema, segmenter, keys=keys) for g, p in _SHARED["pairs"][bounds[0] : bounds[1]]]
+
+
+def _score_in_processes(
+    pairs: list[tuple[Document, Document]], schema: Schema, workers: int, keys: list[tuple[str, str]]
+) -> list[DocumentScore]:
+    """Score documents in forked worker processes (documents are independent); order is kept."""
+    size = max(1, min(256, len(pairs) // (workers * 4) or 1))
+    ranges = [(i, min(i + size, len(pairs))) for i in range(0, len(pairs), size)]
+    _SHARED.update(pairs=pairs, schema=schema, keys=keys)
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker) as pool:
+            return [document for chunk in pool.map(_score_range, ranges) for document in chunk]
+    finally:
+        _SHARED.clear()
 
 
 def _canonical(span: Span) -> tuple[Any, ...]:
@@ -291,7 +338,15 @@ def _labelled(spans: list[Span]) -> list[tuple[int, int, str]]:
     return [(s.start, s.end, s.label) for s in spans]  # type: ignore[misc]
 
 
-def score_document(gold: Document, pred: Document, schema: Schema, segmenter: Segmenter, layers: TokenLayers) -> DocumentScore:
+def score_document(
+    gold: Document,
+    pred: Document,
+    schema: Schema,
+    segmenter: Segmenter,
+    layers: TokenLayers | None = None,
+    *,
+    keys: list[tuple[str, str]] | None = None,
+) -> DocumentScore:
     """All cells, attribute counts and errors of one document."""
     cells: dict[tuple[str, str], Cell] = {}
     # canonical order, so that ties in matching never depend on the order of the input lists
@@ -303,42 +358,41 @@ def score_document(gold: Document, pred: Document, schema: Schema, segmenter: Se
         key = (span.start, span.end, span.label)
         (duplicates if key in seen else grounded).append(span)
         seen.add(key)  # type: ignore[arg-type]
-    unmatched_count = {label: 0 for label in schema.label_names}
-    for span in [*duplicates, *(s for s in pred.spans if s.start is None)]:
-        if span.label in unmatched_count:
-            unmatched_count[span.label] += 1
+    labels = schema.label_names
+    unmatched = Counter(span.label for span in duplicates)
+    ungrounded = Counter(span.label for span in pred.spans if span.start is None)
+    gold_by: dict[str, list[int]] = {label: [] for label in labels}
+    pred_by: dict[str, list[int]] = {label: [] for label in labels}
+    for index, span in enumerate(gold_spans):
+        gold_by.setdefault(span.label, []).append(index)
+    for index, span in enumerate(grounded):
+        pred_by.setdefault(span.label, []).append(index)
     g_lab, p_lab = _labelled(gold_spans), _labelled(grounded)
 
     strict = strict_pairs(g_lab, p_lab)
     exact = exact_pairs(g_lab, p_lab)
     overlap: list[tuple[int, int]] = []
-    for label in schema.label_names:
-        g_idx = [i for i, s in enumerate(gold_spans) if s.label == label]
-        p_idx = [i for i, s in enumerate(grounded) if s.label == label]
-        pairs = overlap_pairs([(gold_spans[i].start, gold_spans[i].end) for i in g_idx], [(grounded[i].start, grounded[i].end) for i in p_idx])  # type: ignore[misc]
+    for label in labels:
+        g_idx, p_idx = gold_by[label], pred_by[label]
+        if not g_idx or not p_idx:
+            continue
+        pairs = overlap_pairs([g_lab[i][:2] for i in g_idx], [p_lab[i][:2] for i in p_idx])  # type: ignore[misc]
         overlap.extend((g_idx[g], p_idx[p]) for g, p in pairs)
 
-    for label in schema.label_names:
-        n_gold = sum(1 for s in gold_spans if s.label == label)
-        n_pred = sum(1 for s in grounded if s.label == label) + unmatched_count[label]
-        strict_tp = sum(1 for g, _ in strict if gold_spans[g].label == label)
-        overlap_tp = sum(1 for g, _ in overlap if gold_spans[g].label == label)
-        cells[("strict", label)] = Cell.counts(strict_tp, n_pred, n_gold)
-        cells[("overlap", label)] = Cell.counts(overlap_tp, n_pred, n_gold)
-        exact_p = sum(1 for _, p in exact if grounded[p].label == label)
-        exact_r = sum(1 for g, _ in exact if gold_spans[g].label == label)
-        cells[("exact", label)] = Cell(exact_p, n_pred, exact_r, n_gold)
-        pc, n_s, rc, n_t = partial_credit(
-            [(s.start, s.end) for s in gold_spans if s.label == label],  # type: ignore[misc]
-            [(s.start, s.end) for s in grounded if s.label == label],  # type: ignore[misc]
-        )
-        ungrounded = sum(1 for s in pred.spans if s.start is None and s.label == label)
-        cells[("partial", label)] = Cell(pc, n_s + ungrounded, rc, n_t)
+    strict_tp = Counter(g_lab[g][2] for g, _ in strict)
+    overlap_tp = Counter(g_lab[g][2] for g, _ in overlap)
+    exact_p = Counter(p_lab[p][2] for _, p in exact)
+    exact_r = Counter(g_lab[g][2] for g, _ in exact)
+    for label in labels:
+        n_gold = len(gold_by[label])
+        n_pred = len(pred_by[label]) + unmatched[label] + ungrounded[label]
+        cells[("strict", label)] = Cell.counts(strict_tp[label], n_pred, n_gold)
+        cells[("overlap", label)] = Cell.counts(overlap_tp[label], n_pred, n_gold)
+        cells[("exact", label)] = Cell(exact_p[label], n_pred, exact_r[label], n_gold)
+        pc, n_s, rc, n_t = partial_credit([g_lab[i][:2] for i in gold_by[label]], [p_lab[i][:2] for i in pred_by[label]])  # type: ignore[misc]
+        cells[("partial", label)] = Cell(pc, n_s + ungrounded[label], rc, n_t)
 
-    y_true, y_pred, token_cells = document_layers(gold, pred, schema.label_names, segmenter)
-    layers.y_true.extend(y_true)
-    layers.y_pred.extend(y_pred)
-    for label, cell in token_cells.items():
+    for label, cell in document_cells(gold, pred, schema.label_names, segmenter, layers=layers).items():
         cells[("tokens", label)] = cell
 
     alignment = {(gold_spans[g].id, grounded[p].id) for g, p in overlap}
@@ -360,7 +414,12 @@ def score_document(gold: Document, pred: Document, schema: Schema, segmenter: Se
         for s in pred.spans
         if s.start is None
     ]
-    return DocumentScore(doc_id=gold.id, cells=cells, attributes=attributes, errors=errors)
+    empty = Cell()
+    row = np.array(
+        [(c.p_num, c.p_den, c.r_num, c.r_den) for c in (cells.get(key, empty) for key in (keys or score_keys(schema)))],
+        dtype=np.float64,
+    )
+    return DocumentScore(doc_id=gold.id, row=row, attributes=attributes, errors=errors)
 
 
 def _attribute_counts(gold: list[Span], pred: list[Span], overlap: list[tuple[int, int]], schema: Schema) -> dict[tuple[str, str], tuple[int, int]]:
@@ -421,7 +480,7 @@ def _span_errors(
     for p, span in enumerate(pred):
         if p not in seen_pred:
             errors.append({"doc_id": document.id, "kind": "spurious", "label": span.label, "gold": None, "pred": view(span)})
-    errors.sort(key=lambda e: ((e["gold"] or e["pred"])["start"], e["kind"], json.dumps(e, sort_keys=True)))
+    errors.sort(key=lambda e: ((e["gold"] or e["pred"])["start"], e["kind"], e["label"], (e["gold"] or {}).get("id", ""), (e["pred"] or {}).get("id", "")))
     return errors
 
 

@@ -1,75 +1,149 @@
-"""Token-level strict IOB2 scoring through seqeval, over the corpus tokenization.
+"""Token-level strict IOB2 scoring over the corpus tokenization.
 
 The tokens are those of the dataset's `tokens` configuration: spaCy's rule-based tokenizer,
 split at gold span boundaries, in sentences merged where a gold span crosses one. Each label is
-its own tag layer (labels nest), and every layer of every sentence is one sequence for seqeval.
+its own tag layer (labels nest). The IOB2 entities of a layer are computed straight from the
+spans — what tagging with `spans_to_tags` and decoding would give, including a later span's B-
+overwriting a token an earlier one ends in — so no tag sequence is built on the hot path. The
+numbers equal seqeval's `classification_report(mode="strict", scheme=IOB2)` on the same layers
+(tested on random corpora); `with_tags=True` also returns the tag sequences so that seqeval itself
+can be run (`newsgold eval score --seqeval`).
 """
 
 from __future__ import annotations
 
 import math
 import warnings
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
-from seqeval.metrics import classification_report
-from seqeval.scheme import IOB2
-
-from newsgold.corpus.bio import refine_tokens, spans_to_tags, tags_to_spans
+from newsgold.corpus.bio import refined_token_arrays, spans_to_tags
 from newsgold.corpus.rows import merge_crossed_sentences
 from newsgold.corpus.segment import Segmenter
 from newsgold.document import Document
 from newsgold.evaluate.metrics import Cell
 
+Offsets = tuple[int, int]
+
 
 @dataclass
 class TokenLayers:
-    """All tag sequences of a corpus: y_true / y_pred for seqeval, and per-document cells."""
+    """Tag sequences of a corpus for seqeval (filled only when asked for)."""
 
     y_true: list[list[str]] = field(default_factory=list)
     y_pred: list[list[str]] = field(default_factory=list)
 
 
-def document_layers(
-    gold: Document, pred: Document, labels: tuple[str, ...], segmenter: Segmenter
-) -> tuple[list[list[str]], list[list[str]], dict[str, Cell]]:
-    """Tag sequences (gold, predicted) for one document, and its per-label token-level cells."""
+def layer_entities(token_starts: list[int], token_ends: list[int], spans: Iterable[Offsets]) -> list[Offsets]:
+    """IOB2 entities (as character offsets of whole tokens) of one label's spans in one sentence.
+
+    Equal to `tags_to_spans(tokens, spans_to_tags(tokens, spans))`: a token is in a span when they
+    overlap, spans are tagged in order, and a span starting inside the token where the previous one
+    ends takes that token over (the previous entity is cut before it, or vanishes).
+    """
+    ranges: list[list[int]] = []  # [first token, last token]
+    for start, end in sorted(spans):
+        first = bisect_right(token_ends, start)  # first token ending after the span starts
+        last = bisect_left(token_starts, end) - 1  # last token starting before the span ends
+        if first > last:
+            continue
+        while ranges and ranges[-1][1] >= first:
+            if ranges[-1][0] >= first:
+                ranges.pop()
+            else:
+                ranges[-1][1] = first - 1
+                break
+        ranges.append([first, last])
+    return [(token_starts[a], token_ends[b]) for a, b in ranges]
+
+
+def document_cells(
+    gold: Document,
+    pred: Document,
+    labels: tuple[str, ...],
+    segmenter: Segmenter,
+    *,
+    layers: TokenLayers | None = None,
+) -> dict[str, Cell]:
+    """Per-label token-level cells of one document; tag sequences appended to `layers` if given.
+
+    The gold entities of a layer are the gold spans themselves: tokens are split at every gold
+    boundary and sentences merged where a gold span crosses one, so tagging and decoding a gold
+    span gives it back. Only predicted spans need snapping to tokens, sentence by sentence.
+    """
     text = gold.text or ""
     tokens, sentences = gold.tokens, gold.sentences
     if tokens is None or sentences is None:
         segmentation = segmenter.segment(text)
         tokens, sentences = segmentation.tokens, segmentation.sentences
-    tokens = refine_tokens(tokens, [b for s in gold.spans for b in (s.start, s.end)])  # type: ignore[misc]
+    token_starts, token_ends = refined_token_arrays(tokens, [b for s in gold.spans for b in (s.start, s.end)])  # type: ignore[misc]
     sentences = merge_crossed_sentences(sentences, gold.spans)
-    y_true: list[list[str]] = []
-    y_pred: list[list[str]] = []
-    cells: dict[str, Cell] = {label: Cell() for label in labels}
-    position = 0
-    for start, end in sentences:
-        first = position
-        while position < len(tokens) and tokens[position][0] < end:
-            position += 1
-        sentence = [t for t in tokens[first:position] if t[0] >= start]
+    sentence_starts = [start for start, _ in sentences]
+    if layers is not None:
+        _append_layers(layers, gold, pred, labels, list(zip(token_starts, token_ends)), sentences, sentence_starts)
+    cells: dict[str, Cell] = {}
+    for label in labels:
+        true_entities = {(s.start, s.end) for s in gold.spans if s.label == label}
+        groups: dict[int, list[Offsets]] = {}
+        for span in pred.spans:
+            if span.label != label or span.start is None:
+                continue
+            first = max(bisect_right(sentence_starts, span.start) - 1, 0)
+            for index in range(first, len(sentences)):
+                if sentences[index][0] >= span.end:  # type: ignore[operator]
+                    break
+                if sentences[index][1] > span.start:
+                    groups.setdefault(index, []).append((span.start, span.end))  # type: ignore[arg-type]
+        pred_entities: set[Offsets] = set()
+        for index, group in groups.items():
+            lo = bisect_left(token_starts, sentences[index][0])
+            hi = bisect_left(token_starts, sentences[index][1])
+            pred_entities.update(layer_entities(token_starts[lo:hi], token_ends[lo:hi], _non_overlapping(group)))
+        cells[label] = Cell.counts(len(true_entities & pred_entities), len(pred_entities), len(true_entities))
+    return cells
+
+
+def _append_layers(
+    layers: TokenLayers,
+    gold: Document,
+    pred: Document,
+    labels: tuple[str, ...],
+    tokens: list[Offsets],
+    sentences: list[Offsets],
+    sentence_starts: list[int],
+) -> None:
+    """Tag sequences of every (sentence, label) layer, for running seqeval itself."""
+    gold_by = _by_sentence(((s.label, s.start, s.end) for s in gold.spans), sentences, sentence_starts)  # type: ignore[misc]
+    pred_by = _by_sentence(
+        ((s.label, s.start, s.end) for s in pred.spans if s.start is not None), sentences, sentence_starts  # type: ignore[misc]
+    )
+    token_starts = [start for start, _ in tokens]
+    for index, (start, end) in enumerate(sentences):
+        sentence = tokens[bisect_left(token_starts, start) : bisect_left(token_starts, end)]
         for label in labels:
-            gold_spans = [(s.start, s.end) for s in gold.spans if s.label == label and s.start < end and s.end > start]  # type: ignore[operator]
-            pred_spans = [
-                (s.start, s.end)
-                for s in pred.spans
-                if s.label == label and s.start is not None and s.start < end and s.end > start  # type: ignore[operator]
-            ]
-            true_tags = spans_to_tags(sentence, gold_spans, label)
-            pred_tags = spans_to_tags(sentence, _non_overlapping(pred_spans), label)
-            y_true.append(true_tags)
-            y_pred.append(pred_tags)
-            true_entities = set(tags_to_spans(sentence, true_tags))
-            pred_entities = set(tags_to_spans(sentence, pred_tags))
-            cells[label] = cells[label] + Cell.counts(len(true_entities & pred_entities), len(pred_entities), len(true_entities))
-    return y_true, y_pred, cells
+            layers.y_true.append(spans_to_tags(sentence, gold_by.get((index, label), []), label))
+            layers.y_pred.append(spans_to_tags(sentence, _non_overlapping(pred_by.get((index, label), [])), label))
 
 
-def _non_overlapping(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _by_sentence(
+    spans: Iterable[tuple[str, int, int]], sentences: list[tuple[int, int]], starts: list[int]
+) -> dict[tuple[int, str], list[Offsets]]:
+    """Spans grouped by (sentence index, label); a span crossing sentences goes to each of them."""
+    grouped: dict[tuple[int, str], list[Offsets]] = {}
+    for label, start, end in spans:
+        first = max(bisect_right(starts, start) - 1, 0)
+        for index in range(first, len(sentences)):
+            if sentences[index][0] >= end:
+                break
+            if sentences[index][1] > start:
+                grouped.setdefault((index, label), []).append((start, end))
+    return grouped
+
+
+def _non_overlapping(spans: list[Offsets]) -> list[Offsets]:
     """Predicted spans of one label may overlap; a tag layer cannot: keep the earliest, longest."""
-    kept: list[tuple[int, int]] = []
+    kept: list[Offsets] = []
     for start, end in sorted(spans, key=lambda s: (s[0], -s[1])):
         if not kept or start >= kept[-1][1]:
             kept.append((start, end))
@@ -77,7 +151,10 @@ def _non_overlapping(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def seqeval_report(layers: TokenLayers) -> dict[str, Any]:
-    """seqeval's strict IOB2 classification report (per label, micro, macro) as a dict."""
+    """seqeval's strict IOB2 classification report (per label, micro, macro) as a JSON-safe dict."""
+    from seqeval.metrics import classification_report
+    from seqeval.scheme import IOB2
+
     if not layers.y_true:
         return {}
     with warnings.catch_warnings():  # seqeval averages an empty set when no entity exists at all
