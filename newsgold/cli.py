@@ -610,8 +610,7 @@ def annotate_pull(
         if conversion.tasks == 0 and conversion.problems:
             raise DocumentError(conversion.problems)
         counts = write_by_annotator(conversion.annotations, out)
-        valid = [a for a in conversion.annotations if not any(p.doc_id == a.document.id and f"annotation {a.annotation_id}:" in p.message for p in conversion.problems)]
-        decided = adjudicate(valid, schema)
+        decided = adjudicate(conversion.valid_annotations(), schema)
         written = write_gold(decided.gold, gold, force=force)
     result = {
         "tasks": conversion.tasks,

@@ -115,6 +115,7 @@ def test_push_is_idempotent_and_attaches_predictions(lab) -> None:  # type: igno
     assert first["imported"] == 0 and first["unchanged"] == 2 and first["predictions_added"] == 2
     again = json.loads(invoke("annotate", "push", str(lab["documents"]), "--system", "baseline", "--ls-config", str(lab["config"]), "--json").stdout)
     assert again["imported"] == 0 and again["predictions_added"] == 0 and again["predictions_kept"] == 2
+    assert again["project_created"] is False and again["project_updated"] is False  # a true no-op
     tasks = _tasks(lab)
     assert len(tasks) == 2
     predictions = lab["client"].predictions.list(task=tasks[SEED_ID])

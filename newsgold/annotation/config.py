@@ -7,6 +7,7 @@ categorical attributes, `<TextArea perRegion>` for free text (SPEAKER.entity).
 
 from __future__ import annotations
 
+import re
 from xml.sax.saxutils import quoteattr
 
 import markdown_it
@@ -61,4 +62,6 @@ def instructions_html(schema: Schema) -> str:
         "whitespace or punctuation; link each attributed CLAIM to its SPEAKER with attributed_to and "
         "to the EVENT it is about with about.\n\n"
     )
-    return markdown_it.MarkdownIt("commonmark").enable("table").render(intro + schema_reference(schema))
+    html = markdown_it.MarkdownIt("commonmark").enable("table").render(intro + schema_reference(schema))
+    # Label Studio strips HTML comments from instructions; drop them so a re-push sees no change
+    return re.sub(r"<!--.*?-->\n?", "", html, flags=re.S)

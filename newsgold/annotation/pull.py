@@ -49,6 +49,11 @@ class Conversion:
     problems: list[Problem] = field(default_factory=list)
     cancelled: int = 0
     tasks: int = 0
+    invalid: set[int] = field(default_factory=set)  # ids of annotations with a problem
+
+    def valid_annotations(self) -> list[Annotation]:
+        """The annotations without any problem: the only ones adjudication may use."""
+        return [a for a in self.annotations if a.annotation_id not in self.invalid]
 
 
 def export_snapshot(connection: Connection, project_id: int) -> list[dict[str, Any]]:
@@ -124,6 +129,8 @@ def convert_export(tasks: Any, schema: Schema, *, source: str = "export") -> Con
                 for p in validate(document, schema)
             ]
             result.problems.extend(p.at(path=source) for p in problems)
+            if problems:
+                result.invalid.add(int(annotation_id) if annotation_id is not None else -1)
             result.annotations.append(
                 Annotation(
                     document=document,
