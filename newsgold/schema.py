@@ -125,6 +125,14 @@ class Schema:
         """The label called `name`; KeyError if there is none."""
         return self._labels_by_name[name]
 
+    def identity_attributes(self) -> dict[str, Attribute]:
+        """The identity attribute of each label that has one (SPEAKER -> entity)."""
+        return self._identity_attributes
+
+    @cached_property
+    def _identity_attributes(self) -> dict[str, Attribute]:
+        return {label.name: label.identity_attribute for label in self.labels if label.identity_attribute is not None}
+
     def relation(self, name: str) -> RelationType:
         """The relation type called `name`; KeyError if there is none."""
         for relation in self.relations:

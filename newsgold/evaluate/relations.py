@@ -32,8 +32,7 @@ def _overlaps(a: Span, b: Span) -> bool:
 
 def _referent(span: Span, schema: Schema) -> str | None:
     """The normalised identity of a span: its identity attribute, else its text for names."""
-    label = schema.label(span.label) if span.label in schema.label_names else None
-    identity = label.identity_attribute if label is not None else None
+    identity = schema.identity_attributes().get(span.label)
     if identity is None:
         return None
     value = span.attrs.get(identity.name) or span.text

@@ -31,7 +31,7 @@ from newsgold.evaluate.bootstrap import (
 )
 from newsgold.evaluate.grounding import Grounder, Ungrounded
 from newsgold.evaluate.matching import exact_pairs, overlap_pairs, partial_credit, strict_pairs
-from newsgold.evaluate.metrics import Cell, macro, total
+from newsgold.evaluate.metrics import Cell, macro, prf, total
 from newsgold.evaluate.relations import normalise_entity, quoted_cell, relation_cell
 from newsgold.evaluate.tokens import TokenLayers, document_cells, seqeval_report
 from newsgold.problems import Problem
@@ -63,6 +63,7 @@ class DocumentScore:
     row: np.ndarray
     attributes: dict[tuple[str, str], tuple[int, int]]
     errors: list[dict[str, Any]]
+    problems: list[Problem] = field(default_factory=list)  # an invalid prediction is not scored
 
 
 def score_keys(schema: Schema) -> list[tuple[str, str]]:
@@ -169,27 +170,36 @@ class ScoreResult:
     def per_document(self) -> dict[str, dict[str, Any]]:
         """Micro precision, recall and F1 of every block, per document."""
         array = self.per_doc_array()
-        columns = {block: [self.keys.index((block, name)) for name in names] for block, names in self.blocks()}
+        sums = {
+            block: array[:, [self.keys.index((block, name)) for name in names], :].sum(axis=1).tolist()
+            for block, names in self.blocks()
+        }
         return {
-            document.doc_id: {block: Cell(*array[d, cols, :].sum(axis=0).tolist()).scores() for block, cols in columns.items()}
+            document.doc_id: {block: prf(*values[d]) for block, values in sums.items()}
             for d, document in enumerate(self.documents)
         }
 
     def attribute_accuracy(self) -> dict[str, dict[str, Any]]:
         """Accuracy of each attribute on the spans matched under `overlap`."""
-        result: dict[str, dict[str, Any]] = {}
-        for label in self.schema.labels:
-            per_label = {}
-            for attribute in label.attributes:
-                correct = sum(d.attributes.get((label.name, attribute.name), (0, 0))[0] for d in self.documents)
-                matched = sum(d.attributes.get((label.name, attribute.name), (0, 0))[1] for d in self.documents)
-                per_label[attribute.name] = {
-                    "matched": matched,
-                    "correct": correct,
-                    "accuracy": correct / matched if matched else None,
+        correct: Counter[tuple[str, str]] = Counter()
+        matched: Counter[tuple[str, str]] = Counter()
+        for document in self.documents:
+            for key, (right, total_) in document.attributes.items():
+                correct[key] += right
+                matched[key] += total_
+        return {
+            label.name: {
+                attribute.name: {
+                    "matched": matched[(label.name, attribute.name)],
+                    "correct": correct[(label.name, attribute.name)],
+                    "accuracy": correct[(label.name, attribute.name)] / matched[(label.name, attribute.name)]
+                    if matched[(label.name, attribute.name)]
+                    else None,
                 }
-            result[label.name] = per_label
-        return result
+                for attribute in label.attributes
+            }
+            for label in self.schema.labels
+        }
 
 
 CONVENTIONS = {
@@ -212,6 +222,7 @@ def align(
     *,
     allow_extra: bool = False,
     allow_ungrounded: bool = False,
+    validate_predictions: bool = True,
 ) -> tuple[list[tuple[Document, Document]], list[Ungrounded], list[str], list[str]]:
     """Pair each gold document (in id order) with its prediction, ground text-only spans, validate.
 
@@ -258,7 +269,8 @@ def align(
                             doc_id=f.doc_id, span_id=f.span_id, field="text")
                     for f in failures
                 )
-        problems.extend(validate(prediction, schema, gold=False))
+        if validate_predictions:
+            problems.extend(validate(prediction, schema, gold=False))
         pairs.append((document, prediction))
     if problems:
         raise DocumentError(problems)
@@ -277,8 +289,10 @@ def score(
     segmenter: Segmenter | None = None,
 ) -> ScoreResult:
     """Score predictions against gold documents (validated gold assumed; predictions checked here)."""
+    # predictions are validated inside `score_document`, so that large corpora validate in parallel
     pairs, ungrounded, missing, extra = align(
-        gold, predictions, schema, allow_extra=options.allow_extra, allow_ungrounded=options.allow_ungrounded
+        gold, predictions, schema, allow_extra=options.allow_extra, allow_ungrounded=options.allow_ungrounded,
+        validate_predictions=False,
     )
     keys = score_keys(schema)
     layers = TokenLayers() if options.seqeval else None
@@ -288,6 +302,9 @@ def score(
     else:
         segmenter = segmenter if segmenter is not None else Segmenter()
         documents = [score_document(g, p, schema, segmenter, layers, keys=keys) for g, p in pairs]
+    problems = [problem for document in documents for problem in document.problems]
+    if problems:
+        raise DocumentError(problems)
     return ScoreResult(
         schema=schema,
         documents=documents,
@@ -347,7 +364,10 @@ def score_document(
     *,
     keys: list[tuple[str, str]] | None = None,
 ) -> DocumentScore:
-    """All cells, attribute counts and errors of one document."""
+    """All cells, attribute counts and errors of one document (problems instead, if it is invalid)."""
+    problems = validate(pred, schema, gold=False)
+    if problems:
+        return DocumentScore(doc_id=gold.id, row=np.zeros((len(keys or score_keys(schema)), 4)), attributes={}, errors=[], problems=problems)
     cells: dict[tuple[str, str], Cell] = {}
     # canonical order, so that ties in matching never depend on the order of the input lists
     gold_spans = sorted(gold.spans, key=_canonical)
