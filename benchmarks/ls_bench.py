@@ -34,7 +34,6 @@ from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Iterator
-from urllib.parse import urlsplit
 
 from newsgold.annotation.adjudicate import adjudicate
 from newsgold.annotation.client import API_KEY_ENV, Connection, connect

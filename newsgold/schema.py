@@ -14,9 +14,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, ClassVar, Mapping
 
-import yaml
 
 from newsgold.errors import SchemaError
+from newsgold.yamlio import read_yaml
 
 DEFAULT_SCHEMA_RESOURCE = ("newsgold.configs", "schema.yaml")
 ATTRIBUTE_KINDS = ("choice", "text")
@@ -182,21 +182,6 @@ def _attribute_to_dict(attribute: Attribute) -> dict[str, Any]:
     return data
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe YAML loader that rejects duplicate keys (PyYAML keeps the last one silently)."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
 def default_schema_path() -> Path:
     """Path of the schema shipped with the package (configs/schema.yaml in the repository)."""
     package, name = DEFAULT_SCHEMA_RESOURCE
@@ -206,18 +191,7 @@ def default_schema_path() -> Path:
 def load_schema(path: str | Path | None = None) -> Schema:
     """Load and check a schema file (default: the shipped configs/schema.yaml)."""
     source = Path(path) if path is not None else default_schema_path()
-    try:
-        text = source.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise SchemaError("schema file not found", path=source) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SchemaError(f"cannot read schema file: {exc}", path=source) from exc
-    try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise SchemaError(f"invalid YAML: {getattr(exc, 'problem', exc)}", path=source, line=line) from exc
+    data = read_yaml(source, error=SchemaError, what="schema")
     return parse_schema(data, source=str(source))
 
 

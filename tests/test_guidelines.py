@@ -22,7 +22,7 @@ def test_handwritten_rules_cover_every_label_and_value(schema: Schema) -> None:
     page = GUIDELINES.read_text(encoding="utf-8")
     handwritten = page[: page.index("<!-- BEGIN schema-reference -->")]
     for label in schema.labels:
-        assert f"## " in handwritten and label.name in handwritten
+        assert "## " in handwritten and label.name in handwritten
     for name in ("scare_quotes", "euphemism", "labeling", "loaded_language", "hypothetical", "negated", "planned"):
         assert f"`{name}`" in handwritten
     assert "## 7. Changelog" in handwritten and f"Schema v{schema.version}" in handwritten

@@ -21,7 +21,7 @@ from newsgold.annotation.results import document_to_results
 from newsgold.cli import app
 from newsgold.corpus.ingest import seed_document
 from newsgold.document import Document, Relation, Span, read_documents, write_documents
-from newsgold.schema import Schema, load_schema
+from newsgold.schema import Schema
 
 pytestmark = pytest.mark.server
 REPO = Path(__file__).parents[1]

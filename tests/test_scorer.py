@@ -21,7 +21,7 @@ from newsgold.document import Document, Relation, Span
 from newsgold.errors import DocumentError
 from newsgold.evaluate.matching import partial_credit
 from newsgold.evaluate.scorer import SPAN_MODES, ScoreOptions, compare, score
-from newsgold.schema import Schema, load_schema
+from newsgold.schema import load_schema
 
 SCHEMA = load_schema()
 SEGMENTER = Segmenter()

@@ -7,7 +7,7 @@ so that every span is a whole number of tokens and decoding the tags gives back 
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from typing import Iterable, Sequence
 
 import numpy as np

@@ -33,7 +33,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-import yaml
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Token
@@ -41,6 +40,7 @@ from spacy.tokens import Doc, Token
 from newsgold.corpus.segment import blank_english
 from newsgold.document import Document, Relation, Span
 from newsgold.errors import NewsgoldError, SchemaError
+from newsgold.yamlio import read_yaml
 from newsgold.schema import Label, Schema, load_schema
 
 DEFAULT_LEXICON_RESOURCE = ("newsgold.configs", "baseline.yaml")
@@ -148,34 +148,10 @@ def default_lexicon_path() -> Path:
     return Path(str(resources.files(package).joinpath(name)))
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe YAML loader that rejects duplicate keys, so a repeated section is never dropped silently."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
 def load_lexicon(path: str | Path | None = None, schema: Schema | None = None) -> Lexicon:
     """Read and check a baseline lexicon (default: the shipped one) against `schema` (default: shipped)."""
     source = Path(path) if path is not None else default_lexicon_path()
-    try:
-        text = source.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise LexiconError("lexicon file not found", path=source) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LexiconError(f"cannot read lexicon file: {exc}", path=source) from exc
-    try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise LexiconError(f"invalid YAML: {getattr(exc, 'problem', exc)}", path=source, line=line) from exc
+    data = read_yaml(source, error=LexiconError, what="lexicon")
     return parse_lexicon(data, schema if schema is not None else load_schema(), source=str(source))
 
 

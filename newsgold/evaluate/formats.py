@@ -19,7 +19,7 @@ from typing import Any, Mapping
 from newsgold.annotation.naming import DOC_ID_FIELD, TEXT_NAME
 from newsgold.annotation.results import results_to_document
 from newsgold.corpus.bio import tags_to_spans
-from newsgold.document import Document, Span, iter_unique
+from newsgold.document import Document, Span, read_documents
 from newsgold.errors import DocumentError
 from newsgold.problems import Problem
 from newsgold.schema import Schema
@@ -50,23 +50,12 @@ def load_predictions(
         raise DocumentError([Problem("no such file or folder", path=str(source))])
     chosen = detect_format(source) if fmt == "auto" else fmt
     if chosen == "native":
-        return _native(source)
+        return read_documents(source, require_text=False)
     if chosen == "conll":
         return _conll(source, schema, gold)
     if chosen == "labelstudio":
         return _labelstudio(source, schema, ls_source)
     raise DocumentError([Problem(f"unknown format {fmt!r} (formats: {', '.join(FORMATS)})", path=str(source))])
-
-
-def _native(source: Path) -> list[Document]:
-    documents, problems = [], []
-    for loaded in iter_unique(source, require_text=False):
-        problems.extend(loaded.problems)
-        if loaded.document is not None:
-            documents.append(loaded.document)
-    if problems:
-        raise DocumentError(problems, path=source)
-    return documents
 
 
 # --------------------------------------------------------------------------- CoNLL
