@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from newsgold.console import ProgressHandle
 
 ROWS_PER_BATCH = 2_000
+DOCUMENT_ROWS_PER_BATCH = 200  # whole articles with their spans: keep the buffer small
 HUB_DIR = "hub"
 DISK_DIR = "disk"
 REPORT_FILE = "build-report.json"
@@ -137,7 +138,7 @@ class ParquetSink:
         buffer = self.buffers.setdefault(key, [])
         buffer.append(row)
         self.counts[key] = self.counts.get(key, 0) + 1
-        if len(buffer) >= ROWS_PER_BATCH:
+        if len(buffer) >= (DOCUMENT_ROWS_PER_BATCH if config == "documents" else ROWS_PER_BATCH):
             self._flush(key)
 
     def _flush(self, key: tuple[str, str]) -> None:
