@@ -444,3 +444,14 @@ def _gold_doc(index: int, rng: random.Random) -> Document:
             spans.append(Span(f"T{i}", label, position, position + len(word), attrs=_attrs(label, rng)))
         position += len(word) + 1
     return Document(id=f"doc{index:02d}", text=text, spans=spans)
+
+
+def test_parallel_scoring_gives_the_same_numbers() -> None:
+    rng = random.Random(4)
+    gold = [_gold_doc(i, rng) for i in range(30)]
+    predictions = _perturbed(gold, 9)
+    options = ScoreOptions(samples=50, seed=2)
+    single = score(gold, predictions, SCHEMA, options=replace(options, workers=1)).to_dict()
+    parallel = score(gold, predictions, SCHEMA, options=replace(options, workers=2)).to_dict()
+    for key in ("scores", "attributes", "per_document", "errors"):
+        assert parallel[key] == single[key], key
