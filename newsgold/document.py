@@ -23,7 +23,7 @@ from newsgold.problems import Problem
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 
 
-@dataclass
+@dataclass(slots=True)
 class Span:
     """A labelled span; `start`/`end` may be None in predictions that give only `text`.
 
@@ -54,7 +54,7 @@ class Span:
         return data
 
 
-@dataclass
+@dataclass(slots=True)
 class Relation:
     """A directed relation from the span `head` to the span `tail` (span ids)."""
 
@@ -297,25 +297,62 @@ def is_jsonl(path: Path) -> bool:
     return path.suffix.lower() in JSONL_SUFFIXES
 
 
+@dataclass
+class Record:
+    """One undecoded record: a JSONL line or a whole .json file, or the problem that stopped reading."""
+
+    path: str
+    line: int | None  # JSONL line number; None for a whole .json file
+    raw: bytes | None
+    problems: list[Problem]
+
+
+def iter_records(path: str | Path) -> Iterator[Record]:
+    """Stream the raw records of a `.jsonl` file, a `.json` file or a folder of `.json` files.
+
+    Reading is split from parsing (`load_record`) so that parsing can run in worker processes.
+    """
+    source = Path(path)
+    if source.is_dir():
+        files = sorted(p for p in source.iterdir() if p.suffix.lower() == ".json" and p.is_file())
+        if not files:
+            yield Record(str(source), None, None, [Problem("folder holds no .json documents", path=str(source))])
+        for file in files:
+            yield _read_json_file(file)
+    elif not source.exists():
+        yield Record(str(source), None, None, [Problem("no such file or folder", path=str(source))])
+    elif is_jsonl(source):
+        yield from _iter_jsonl_records(source)
+    else:
+        yield _read_json_file(source)
+
+
+def load_record(record: Record, *, require_text: bool = True) -> Loaded:
+    """Decode and parse one record; every problem is placed at its file (and line)."""
+    if record.raw is None:
+        return Loaded(None, list(record.problems), record.path, record.line)
+    text, error, bad_byte = _decode(record.raw)
+    if text is None:
+        line = record.line if record.line is not None else record.raw[:bad_byte].count(b"\n") + 1
+        return Loaded(None, [Problem(error, path=record.path, line=line)], record.path, line)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        line = record.line if record.line is not None else exc.lineno
+        problem = Problem(f"invalid JSON: {exc.msg} (column {exc.colno})", path=record.path, line=line)
+        return Loaded(None, [problem], record.path, line)
+    document, problems = parse_document(data, require_text=require_text)
+    return Loaded(document, _placed(problems, record.path, record.line), record.path, record.line)
+
+
 def iter_loaded(path: str | Path, *, require_text: bool = True) -> Iterator[Loaded]:
     """Stream the records of a `.jsonl` file, a `.json` file or a folder of `.json` files.
 
     Yields one `Loaded` per record, in file order; unreadable input becomes problems, never an
     exception, so that a validator can report all of them.
     """
-    source = Path(path)
-    if source.is_dir():
-        files = sorted(p for p in source.iterdir() if p.suffix.lower() == ".json" and p.is_file())
-        if not files:
-            yield Loaded(None, [Problem("folder holds no .json documents", path=str(source))], str(source), None)
-        for file in files:
-            yield _load_json_file(file, require_text)
-    elif not source.exists():
-        yield Loaded(None, [Problem("no such file or folder", path=str(source))], str(source), None)
-    elif is_jsonl(source):
-        yield from _iter_jsonl(source, require_text)
-    else:
-        yield _load_json_file(source, require_text)
+    for record in iter_records(path):
+        yield load_record(record, require_text=require_text)
 
 
 def _decode(raw: bytes) -> tuple[str | None, str, int]:
@@ -330,12 +367,12 @@ def _placed(problems: list[Problem], path: str, line: int | None) -> list[Proble
     return [problem.at(path=path, line=line) for problem in problems]
 
 
-def _iter_jsonl(source: Path, require_text: bool) -> Iterator[Loaded]:
+def _iter_jsonl_records(source: Path) -> Iterator[Record]:
     name = str(source)
     try:
         handle = source.open("rb")
     except OSError as exc:
-        yield Loaded(None, [Problem(f"cannot read: {exc.strerror}", path=name)], name, None)
+        yield Record(name, None, None, [Problem(f"cannot read: {exc.strerror}", path=name)])
         return
     with handle:
         seen_any = False
@@ -345,61 +382,38 @@ def _iter_jsonl(source: Path, require_text: bool) -> Iterator[Loaded]:
             if not raw.strip():
                 continue
             seen_any = True
-            text, error, _ = _decode(raw)
-            if text is None:
-                yield Loaded(None, [Problem(error, path=name, line=number)], name, number)
-                continue
-            try:
-                data = json.loads(text)
-            except json.JSONDecodeError as exc:
-                problem = Problem(f"invalid JSON: {exc.msg} (column {exc.colno})", path=name, line=number)
-                yield Loaded(None, [problem], name, number)
-                continue
-            document, problems = parse_document(data, require_text=require_text)
-            yield Loaded(document, _placed(problems, name, number), name, number)
+            yield Record(name, number, raw, [])
         if not seen_any:
-            yield Loaded(None, [Problem("file holds no documents", path=name)], name, None)
+            yield Record(name, None, None, [Problem("file holds no documents", path=name)])
 
 
-def _load_json_file(source: Path, require_text: bool) -> Loaded:
+def _read_json_file(source: Path) -> Record:
     name = str(source)
     try:
         raw = source.read_bytes()
     except OSError as exc:
-        return Loaded(None, [Problem(f"cannot read: {exc.strerror}", path=name)], name, None)
+        return Record(name, None, None, [Problem(f"cannot read: {exc.strerror}", path=name)])
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
-    text, error, bad_byte = _decode(raw)
-    if text is None:
-        line = raw[:bad_byte].count(b"\n") + 1
-        return Loaded(None, [Problem(error, path=name, line=line)], name, line)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        problem = Problem(f"invalid JSON: {exc.msg} (column {exc.colno})", path=name, line=exc.lineno)
-        return Loaded(None, [problem], name, exc.lineno)
-    document, problems = parse_document(data, require_text=require_text)
-    return Loaded(document, _placed(problems, name, None), name, None)
+    return Record(name, None, raw, [])
+
+
+def duplicate_problem(doc_id: str, path: str, line: int | None, seen: dict[str, str]) -> Problem | None:
+    """The problem for a document id already in `seen` (None the first time, which records where it is)."""
+    if doc_id in seen:
+        return Problem(f"duplicate document id (first at {seen[doc_id]})", path=path, line=line, doc_id=doc_id, field="id")
+    seen[doc_id] = f"line {line}" if line else path
+    return None
 
 
 def iter_unique(path: str | Path, *, require_text: bool = True) -> Iterator[Loaded]:
     """`iter_loaded`, adding a problem to each record whose document id was already seen."""
     seen: dict[str, str] = {}
     for loaded in iter_loaded(path, require_text=require_text):
-        document = loaded.document
-        if document is not None:
-            if document.id in seen:
-                loaded.problems.append(
-                    Problem(
-                        f"duplicate document id (first at {seen[document.id]})",
-                        path=loaded.path,
-                        line=loaded.line,
-                        doc_id=document.id,
-                        field="id",
-                    )
-                )
-            else:
-                seen[document.id] = f"line {loaded.line}" if loaded.line else loaded.path
+        if loaded.document is not None:
+            problem = duplicate_problem(loaded.document.id, loaded.path, loaded.line, seen)
+            if problem is not None:
+                loaded.problems.append(problem)
         yield loaded
 
 

@@ -72,6 +72,16 @@ class Label:
         """The label's attribute names, in schema order."""
         return tuple(attribute.name for attribute in self.attributes)
 
+    @cached_property
+    def allowed_values(self) -> dict[str, frozenset[str] | None]:
+        """Attribute name -> its allowed values (None for free text): the validator's lookup."""
+        return {a.name: frozenset(a.value_names) if a.kind == "choice" else None for a in self.attributes}
+
+    @cached_property
+    def required_names(self) -> frozenset[str]:
+        """Names of the attributes every gold span of this label must have."""
+        return frozenset(a.name for a in self.attributes if a.required)
+
     def attribute(self, name: str) -> Attribute:
         """The attribute called `name`; KeyError if the label has none."""
         for attribute in self.attributes:
@@ -118,12 +128,13 @@ class Schema:
         return tuple(relation.name for relation in self.relations)
 
     @cached_property
-    def _labels_by_name(self) -> dict[str, Label]:
+    def labels_by_name(self) -> dict[str, Label]:
+        """Label name -> Label."""
         return {label.name: label for label in self.labels}
 
     def label(self, name: str) -> Label:
         """The label called `name`; KeyError if there is none."""
-        return self._labels_by_name[name]
+        return self.labels_by_name[name]
 
     def identity_attributes(self) -> dict[str, Attribute]:
         """The identity attribute of each label that has one (SPEAKER -> entity)."""

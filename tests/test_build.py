@@ -253,3 +253,103 @@ def test_card_provenance_stays_bounded_for_large_corpora() -> None:
     assert summary["total"] == 120 and len(summary["articles"]) == 50
     assert summary["unknown_license"] == 40 and summary["max_annotators"] == 2
     assert sum(row["articles"] for row in summary["by_source"]) == 120
+
+
+# ------------------------------------------------------------------ streaming, parallel, disk layout
+
+
+def _copies(tmp_path: Path, count: int) -> tuple[Path, Path]:
+    """`count` copies of the seed article under new ids (they fall into every split)."""
+    seeds, gold = tmp_path / "seeds", tmp_path / "gold.jsonl"
+    seeds.mkdir()
+    [document] = load_documents(REPO / "gold", load_schema_default())
+    text = (REPO / "seeds" / f"{SEED_ID}.txt").read_bytes()
+    copies = []
+    for index in range(count):
+        copy_id = f"copy-{index:03d}"
+        (seeds / f"{copy_id}.txt").write_bytes(text)
+        copies.append(replace(document, id=copy_id))
+    write_documents(copies, gold)
+    return seeds, gold
+
+
+def load_schema_default() -> Schema:
+    from newsgold.schema import load_schema
+
+    return load_schema()
+
+
+def test_output_is_identical_for_any_number_of_workers(schema: Schema, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import newsgold.corpus.build as build_module
+    import newsgold.corpus.sink as sink_module
+
+    seeds, gold = _copies(tmp_path, 23)
+    monkeypatch.setattr(build_module, "BATCH_DOCUMENTS", 4)  # many batches, row groups across batches
+    monkeypatch.setattr(sink_module, "DEFAULT_ROWS_PER_GROUP", 37)
+    monkeypatch.setattr(sink_module, "ROWS_PER_GROUP", {"documents": 3})
+    outputs = []
+    for workers in (1, 2):
+        settings = replace(_settings(tmp_path / f"w{workers}", seeds, gold), output=tmp_path / f"w{workers}" / "dataset")
+        report = build_dataset(settings, schema, workers=workers)
+        outputs.append((settings.output, report))
+    (one, first), (two, second) = outputs
+    assert sum(first.documents.values()) == 23 and sum(1 for n in first.documents.values() if n) == 3
+    assert first.documents == second.documents and first.rows == second.rows and first.stats == second.stats
+    files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file() and p.name != "build-report.json")
+    assert files == sorted(p.relative_to(two) for p in two.rglob("*") if p.is_file() and p.name != "build-report.json")
+    for name in files:
+        assert (one / name).read_bytes() == (two / name).read_bytes(), name
+    documents = load_dataset(str(two / HUB_DIR), name="documents")
+    assert sorted(i for split in documents.values() for i in split["id"]) == [f"copy-{i:03d}" for i in range(23)]
+    # the 23 copies tokenize alike: every tokens row group boundary fell inside a batch at least once
+    assert first.rows["tokens"] == {split: n * 14 for split, n in first.documents.items()}
+
+
+def test_parallel_build_reports_every_problem_in_order(schema: Schema, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import newsgold.corpus.build as build_module
+
+    seeds, gold = _copies(tmp_path, 12)
+    lines = gold.read_text(encoding="utf-8").splitlines()
+    broken = json.loads(lines[9])
+    broken["spans"][0]["label"] = "RUMOUR"
+    lines[9] = json.dumps(broken)
+    lines[10] = lines[1]  # a duplicate id, in another batch than its first occurrence
+    lines.insert(5, "{not json")
+    gold.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(build_module, "BATCH_DOCUMENTS", 3)
+    settings = _settings(tmp_path, seeds, gold)
+    with pytest.raises(DocumentError) as info:
+        build_dataset(settings, schema, workers=2)
+    problems = info.value.problems
+    assert [p.line for p in problems] == [6, 11, 11, 12]
+    assert problems[0].message.startswith("invalid JSON") and problems[0].field is None
+    assert (problems[1].doc_id, problems[1].span_id, problems[1].field) == ("copy-009", "T1", "label")
+    assert "RUMOUR" in problems[1].message and problems[2].field == "tail"  # the relation to it is wrong too
+    assert (problems[3].doc_id, problems[3].field) == ("copy-001", "id")
+    assert problems[3].message == "duplicate document id (first at line 2)"
+    assert not settings.output.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_disk_folder_has_the_save_to_disk_layout(built, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from datasets import Dataset, DatasetDict
+
+    settings, _ = built
+    for config in CONFIG_NAMES:
+        ours = settings.output / "disk" / config
+        loaded = load_from_disk(str(ours))
+        reference = tmp_path / config
+        DatasetDict(
+            {split: Dataset.from_list(loaded[split].to_list(), features=loaded[split].features) for split in loaded}
+        ).save_to_disk(str(reference))
+        assert sorted(p.relative_to(ours) for p in ours.rglob("*")) == sorted(p.relative_to(reference) for p in reference.rglob("*"))
+        assert json.loads((ours / "dataset_dict.json").read_text()) == json.loads((reference / "dataset_dict.json").read_text())
+        for split in loaded:
+            state, expected = (json.loads((root / split / "state.json").read_text()) for root in (ours, reference))
+            assert set(state) == set(expected) and state["_split"] == split
+            assert {k: v for k, v in state.items() if k not in ("_fingerprint", "_split")} == {
+                k: v for k, v in expected.items() if k not in ("_fingerprint", "_split")
+            }
+            info = json.loads((ours / split / "dataset_info.json").read_text())
+            assert info["features"] == json.loads((reference / split / "dataset_info.json").read_text())["features"]
+            assert info["splits"][split]["num_examples"] == loaded[split].num_rows

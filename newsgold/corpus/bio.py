@@ -27,16 +27,24 @@ def refined_token_arrays(tokens: Sequence[Offsets], boundaries: list[int]) -> tu
         return [], []
     starts = np.fromiter((s for s, _ in tokens), dtype=np.int64, count=len(tokens))
     ends = np.fromiter((e for _, e in tokens), dtype=np.int64, count=len(tokens))
-    cuts = np.unique(np.asarray(boundaries, dtype=np.int64))
+    starts, ends = refine_arrays(starts, ends, np.asarray(boundaries, dtype=np.int64))
+    return starts.tolist(), ends.tolist()
+
+
+def refine_arrays(starts: np.ndarray, ends: np.ndarray, boundaries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`refined_token_arrays` on numpy arrays of sorted, non-overlapping token offsets."""
+    if starts.size == 0:
+        return starts, ends
+    cuts = np.unique(boundaries)
     if cuts.size:
         holder = np.searchsorted(ends, cuts, side="right")  # first token ending after the cut
-        valid = holder < len(tokens)
+        valid = holder < len(starts)
         holder, cuts = holder[valid], cuts[valid]
         inside = cuts[starts[holder] < cuts]
         if inside.size:
             starts = np.sort(np.concatenate([starts, inside]))
             ends = np.sort(np.concatenate([ends, inside]))
-    return starts.tolist(), ends.tolist()
+    return starts, ends
 
 
 def spans_to_tags(tokens: Sequence[Offsets], spans: Iterable[Offsets], label: str) -> list[str]:

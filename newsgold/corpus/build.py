@@ -1,11 +1,13 @@
 """`corpus build`: seeds + gold -> a DatasetDict per configuration, a Hub-ready folder, a card.
 
-Two passes over the gold, neither holding the corpus in memory: the first validates everything
-(gold against the schema, each gold text against its seed) and refuses to build on any problem;
-the second streams documents through tokenization into one Parquet writer per configuration and
-split. The Parquet files plus the generated README.md are the Hub folder; `save_to_disk` copies
-are made from them. The whole output is written to a temp folder and swapped in at the end, so a
-failed build never leaves a half-written dataset.
+One streaming pass that never holds the corpus in memory: gold records are read in batches;
+each batch is parsed, validated (against the schema and against its seed text), segmented and
+turned into Arrow tables, in worker processes for large corpora (results come back in order, so
+the output is the same for any number of workers); the tables are written to Parquet (hub/) and
+to Arrow (disk/, the `save_to_disk` layout) as they arrive. On any problem writing stops, every
+remaining document is still checked, and the build is refused with every problem listed. The
+whole output is written to a temp folder and swapped in at the end, so a failed build never
+leaves a half-written dataset.
 """
 
 from __future__ import annotations
@@ -14,23 +16,23 @@ import json
 import shutil
 import tempfile
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
-import datasets
 import pyarrow as pa
-import pyarrow.parquet as pq
-from datasets import Dataset, DatasetDict, Features
 
 from newsgold.corpus.card import dataset_card
-from newsgold.corpus.features import CONFIG_NAMES, config_features
+from newsgold.corpus.features import CONFIG_NAMES
 from newsgold.corpus.ingest import SEED_SUFFIX, read_seed_text
-from newsgold.corpus.rows import RowMaker
+from newsgold.corpus.rows import RowMaker, TokenArrays
 from newsgold.corpus.segment import Segmenter
 from newsgold.corpus.settings import BuildSettings
+from newsgold.corpus.sink import TableSink
 from newsgold.corpus.stats import StatsAccumulator
-from newsgold.document import Document, iter_unique, text_sha256
+from newsgold.document import Document, Record, duplicate_problem, iter_records, load_record, text_sha256
 from newsgold.errors import BuildError, DocumentError
+from newsgold.parallel import default_workers, ordered_map
 from newsgold.problems import Problem
 from newsgold.schema import Schema
 from newsgold.validation import validate
@@ -38,8 +40,8 @@ from newsgold.validation import validate
 if TYPE_CHECKING:
     from newsgold.console import ProgressHandle
 
-ROWS_PER_BATCH = 2_000
-DOCUMENT_ROWS_PER_BATCH = 200  # whole articles with their spans: keep the buffer small
+BATCH_DOCUMENTS = 200  # documents per job sent to a worker
+PARALLEL_MIN_DOCS = 2_000  # below this, worker start-up costs more than it saves
 HUB_DIR = "hub"
 DISK_DIR = "disk"
 REPORT_FILE = "build-report.json"
@@ -81,26 +83,6 @@ def count_documents(path: Path) -> int:
     return count
 
 
-def checked_documents(
-    settings: BuildSettings, schema: Schema, problems: list[Problem], gold_ids: set[str]
-) -> Iterator[Document]:
-    """Gold documents that are valid and match their seed; the others only add to `problems`.
-
-    Once any problem is found no more documents are yielded (the build will be refused), but
-    every remaining document is still checked, so that the user gets every problem at once.
-    """
-    for loaded in iter_unique(settings.gold):
-        found = list(loaded.problems)
-        document = loaded.document
-        if document is not None:
-            gold_ids.add(document.id)
-            found += [p.at(path=loaded.path, line=loaded.line) for p in validate(document, schema)]
-            found += [p.at(path=loaded.path, line=loaded.line) for p in _match_seed(document, settings.seeds)]
-        problems.extend(found)
-        if document is not None and not problems:
-            yield document
-
-
 def _match_seed(document: Document, seeds: Path) -> list[Problem]:
     """The gold text must be exactly its seed's ingested text, or every offset may be off."""
     seed_path = seeds / f"{document.id}{SEED_SUFFIX}"
@@ -119,45 +101,75 @@ def _match_seed(document: Document, seeds: Path) -> list[Problem]:
     return []
 
 
-class ParquetSink:
-    """One lazily opened Parquet writer per (configuration, split), fed in row batches."""
+@dataclass
+class BatchResult:
+    """What a worker made of one batch of gold records."""
 
-    def __init__(self, root: Path, features: dict[str, Features]) -> None:
-        self.root = root
-        self.schemas = {name: feats.arrow_schema for name, feats in features.items()}
-        self.buffers: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        self.writers: dict[tuple[str, str], pq.ParquetWriter] = {}
-        self.counts: dict[tuple[str, str], int] = {}
+    records: int
+    checked: list[tuple[str | None, str, int | None, list[Problem]]]  # (doc id, path, line, problems)
+    tables: dict[tuple[str, str], pa.Table]  # (configuration, split) -> rows
+    stats: StatsAccumulator
+    provenance: list[dict[str, Any]]
+    documents_per_split: dict[str, int]
 
-    def path(self, config: str, split: str) -> Path:
-        """Where a configuration's split is written (the Hub's `<config>/<split>-NNNNN-of-NNNNN` layout)."""
-        return self.root / config / f"{split}-00000-of-00001.parquet"
 
-    def add(self, config: str, split: str, row: dict[str, Any]) -> None:
-        key = (config, split)
-        buffer = self.buffers.setdefault(key, [])
-        buffer.append(row)
-        self.counts[key] = self.counts.get(key, 0) + 1
-        if len(buffer) >= (DOCUMENT_ROWS_PER_BATCH if config == "documents" else ROWS_PER_BATCH):
-            self._flush(key)
+# Set in the parent just before the workers fork (they inherit it) and cleared after the build.
+_JOB: dict[str, Any] = {}
 
-    def _flush(self, key: tuple[str, str]) -> None:
-        rows = self.buffers.get(key)
-        if not rows:
-            return
-        schema = self.schemas[key[0]]
-        if key not in self.writers:
-            target = self.path(*key)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self.writers[key] = pq.ParquetWriter(target, schema, compression="snappy")
-        self.writers[key].write_table(pa.Table.from_pylist(rows, schema=schema))
-        self.buffers[key] = []
 
-    def close(self) -> None:
-        for key in list(self.buffers):
-            self._flush(key)
-        for writer in self.writers.values():
-            writer.close()
+def build_batch(records: list[Record]) -> BatchResult:
+    """Parse, validate, match to the seed, segment and tabulate a batch of gold records.
+
+    Tables are only made when every record of the batch is valid: a build with any problem is
+    refused, so only the problems matter then.
+    """
+    settings: BuildSettings = _JOB["settings"]
+    schema: Schema = _JOB["schema"]
+    segmenter: Segmenter = _JOB["segmenter"]
+    checked: list[tuple[str | None, str, int | None, list[Problem]]] = []
+    stats = StatsAccumulator(schema)
+    provenance: list[dict[str, Any]] = []
+    by_split: dict[str, list[Document]] = {}
+    arrays: dict[str, list[TokenArrays]] = {}
+    clean = True
+    for record in records:
+        loaded = load_record(record)
+        found = list(loaded.problems)
+        document = loaded.document
+        if document is not None:
+            found += [p.at(path=loaded.path, line=loaded.line) for p in validate(document, schema)]
+            found += [p.at(path=loaded.path, line=loaded.line) for p in _match_seed(document, settings.seeds)]
+        checked.append((document.id if document is not None else None, loaded.path, loaded.line, found))
+        clean = clean and not found
+        if document is None or not clean:
+            continue
+        segmentation = segmenter.segment(document.text or "")
+        document.sentences = segmentation.sentences  # tokens travel as arrays (`arrays`), not as pairs
+        stats.add(document, tokens=len(segmentation.starts))
+        provenance.append(provenance_of(document))
+        split = settings.splits.assign(document.id)
+        by_split.setdefault(split, []).append(document)
+        arrays.setdefault(split, []).append((segmentation.starts, segmentation.ends))
+    tables: dict[tuple[str, str], pa.Table] = {}
+    if clean:
+        maker: RowMaker = _JOB["maker"]
+        for split, documents in by_split.items():
+            for config, table in maker.tables(documents, arrays[split]).items():
+                tables[(config, split)] = table
+    return BatchResult(
+        records=len(records),
+        checked=checked,
+        tables=tables,
+        stats=stats,
+        provenance=provenance,
+        documents_per_split={split: len(documents) for split, documents in by_split.items()},
+    )
+
+
+def _batches(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
+    iterator = iter(records)
+    while batch := list(islice(iterator, size)):
+        yield batch
 
 
 def build_dataset(
@@ -166,49 +178,56 @@ def build_dataset(
     *,
     segmenter: Segmenter | None = None,
     progress: ProgressHandle | None = None,
+    workers: int | None = None,
 ) -> BuildReport:
     """Validate and build the dataset into `settings.output` (hub/ and disk/); return the report.
 
-    One streaming pass: documents are checked as they are read and written to a staging folder;
-    if any document has a problem, writing stops, every remaining document is still checked, and
-    DocumentError lists every problem while the staging folder is removed (the output is untouched).
+    `workers`: processes for the per-document work (default: every core for 2,000 or more
+    documents, else 1). The output is byte-identical for any number of workers.
+    DocumentError lists every problem if any document has one; the output is then untouched.
     """
     if not settings.gold.exists():
         raise BuildError("gold folder not found", path=settings.gold)
+    total = count_documents(settings.gold)
     if progress is not None:
-        progress.start(count_documents(settings.gold))
-    features = config_features(schema)
+        progress.start(total)
+    workers = workers if workers is not None else default_workers(total, minimum_jobs=PARALLEL_MIN_DOCS)
     maker = RowMaker(schema)
-    segmenter = segmenter if segmenter is not None else Segmenter()
     settings.output.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{settings.output.name}.", dir=settings.output.parent))
     problems: list[Problem] = []
-    gold_ids: set[str] = set()
+    seen: dict[str, str] = {}
     provenance = ProvenanceSummary()
+    stats = StatsAccumulator(schema)
+    documents_per_split: dict[str, int] = {name: 0 for name in settings.splits.names}
+    _JOB.update(settings=settings, schema=schema, maker=maker, segmenter=segmenter or Segmenter())
+    hub = staging / HUB_DIR
+    sink = TableSink(hub, staging / DISK_DIR, maker.features)
     try:
-        hub = staging / HUB_DIR
-        sink = ParquetSink(hub, features)
-        stats = StatsAccumulator(schema)
-        documents_per_split: dict[str, int] = {name: 0 for name in settings.splits.names}
-        for document in segmenter.segment_documents(checked_documents(settings, schema, problems, gold_ids)):
-            split = settings.splits.assign(document.id)
-            documents_per_split[split] += 1
-            stats.add(document)
-            provenance.add(provenance_of(document))
-            sink.add("documents", split, maker.document_row(document))
-            for row in maker.token_rows(document):
-                sink.add("tokens", split, row)
-            for row in maker.claim_rows(document):
-                sink.add("claims", split, row)
+        batches = _batches(iter_records(settings.gold), BATCH_DOCUMENTS)
+        for result in ordered_map(build_batch, batches, workers=workers):
+            for doc_id, path, line, found in result.checked:
+                if doc_id is not None:
+                    duplicate = duplicate_problem(doc_id, path, line, seen)
+                    found = found + [duplicate] if duplicate is not None else found
+                problems.extend(found)
+            if not problems:
+                for (config, split), table in result.tables.items():
+                    sink.write(config, split, table)
+                stats.merge(result.stats)
+                for item in result.provenance:
+                    provenance.add(item)
+                for split, count in result.documents_per_split.items():
+                    documents_per_split[split] += count
             if progress is not None:
-                progress.advance(1)
-        sink.close()
+                progress.advance(result.records)
         if problems:
             raise DocumentError(problems, path=settings.gold)
-        if not gold_ids:
+        if not seen:
             raise BuildError("no gold documents to build from", path=settings.gold)
+        sink.close()
         seed_ids = sorted(p.name[: -len(SEED_SUFFIX)] for p in settings.seeds.glob(f"*{SEED_SUFFIX}"))
-        unannotated = [doc_id for doc_id in seed_ids if doc_id not in gold_ids]
+        unannotated = [doc_id for doc_id in seed_ids if doc_id not in seen]
 
         rows = {config: {split: sink.counts.get((config, split), 0) for split in settings.splits.names} for config in CONFIG_NAMES}
         report = BuildReport(
@@ -221,14 +240,15 @@ def build_dataset(
         )
         card = dataset_card(schema, settings, report, provenance=provenance.result())
         (hub / "README.md").write_text(card, encoding="utf-8")
-        _save_to_disk(sink, staging / DISK_DIR, features, settings.splits.names, staging / ".cache")
-        shutil.rmtree(staging / ".cache", ignore_errors=True)
         report.files = sorted(str(p.relative_to(staging)) for p in hub.rglob("*") if p.is_file())
         (staging / REPORT_FILE).write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")
         _swap_in(staging, settings.output)
     except BaseException:
+        sink.discard()
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        _JOB.clear()
     return report
 
 
@@ -288,27 +308,6 @@ def summarize_provenance(items: Iterable[dict[str, Any]], *, listed: int = 50) -
     for item in items:
         summary.add(item)
     return summary.result()
-
-
-def _save_to_disk(sink: ParquetSink, target: Path, features: dict[str, Features], splits: tuple[str, ...], cache: Path) -> None:
-    """A `save_to_disk` DatasetDict per configuration, made from the Parquet files just written."""
-    progress_was_on = datasets.is_progress_bar_enabled()
-    datasets.disable_progress_bars()  # newsgold shows its own progress; keep stderr readable
-    try:
-        _save_configs(sink, target, features, splits, cache)
-    finally:
-        if progress_was_on:
-            datasets.enable_progress_bars()
-
-
-def _save_configs(sink: ParquetSink, target: Path, features: dict[str, Features], splits: tuple[str, ...], cache: Path) -> None:
-    for config, feats in features.items():
-        parts = {}
-        for split in splits:
-            path = sink.path(config, split)
-            if path.exists():
-                parts[split] = Dataset.from_parquet(str(path), features=feats, cache_dir=str(cache), keep_in_memory=False)
-        DatasetDict(parts).save_to_disk(str(target / config))
 
 
 def _swap_in(staging: Path, output: Path) -> None:

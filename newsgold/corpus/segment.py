@@ -8,7 +8,9 @@ to their first and last non-whitespace token.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from typing import Iterable, Iterator
 
 import numpy as np
@@ -22,10 +24,25 @@ from newsgold.document import Document
 
 @dataclass(frozen=True)
 class Segmentation:
-    """Token and sentence offsets of one text: lists of (start, end), end-exclusive."""
+    """Token and sentence offsets of one text, end-exclusive.
 
-    tokens: list[tuple[int, int]]
+    Token offsets are numpy arrays (`starts`, `ends`), for vectorised consumers; `tokens` gives
+    them as a list of (start, end) pairs, made on first use. `sentences` is a list of pairs.
+    """
+
+    starts: np.ndarray
+    ends: np.ndarray
     sentences: list[tuple[int, int]]
+
+    @cached_property
+    def tokens(self) -> list[tuple[int, int]]:
+        """Token offsets as (start, end) pairs."""
+        return list(zip(self.starts.tolist(), self.ends.tolist()))
+
+    @classmethod
+    def empty(cls) -> Segmentation:
+        """The segmentation of a text without tokens."""
+        return cls(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), [])
 
 
 def blank_english() -> Language:
@@ -46,11 +63,14 @@ class Segmenter:
 
     def __init__(self, nlp: Language | None = None) -> None:
         self.nlp = nlp if nlp is not None else blank_english()
-        self.punct_chars = frozenset(self.nlp.get_pipe("sentencizer").punct_chars)
+        punct_chars = self.nlp.get_pipe("sentencizer").punct_chars
+        if any(len(char) != 1 for char in punct_chars):
+            raise ValueError("the sentencizer's punct_chars must be single characters")
+        self.punct_table = code_table(punct_chars)
 
     def segment(self, text: str) -> Segmentation:
         """Segment one text."""
-        return _segmentation(self.nlp.tokenizer(text), text, self.punct_chars)
+        return _segmentation(self.nlp.tokenizer(text), text, self.punct_table)
 
     def pipe(self, texts: Iterable[str]) -> Iterator[Segmentation]:
         """Segment a stream of texts lazily, in order (memory stays flat for any corpus size)."""
@@ -66,59 +86,73 @@ class Segmenter:
             yield document
 
 
-def sentence_starts(text: str, starts: np.ndarray, lengths: np.ndarray, is_punct: np.ndarray, punct_chars: frozenset[str]) -> np.ndarray:
-    """Sentence-start flags of spaCy's Sentencizer.predict, computed from the token arrays."""
-    n = len(starts)
-    flags = np.zeros(n, dtype=bool)
-    in_punct = np.zeros(n, dtype=bool)
-    for i in np.flatnonzero(lengths == 1):  # every default punct char is one character
-        in_punct[i] = text[starts[i]] in punct_chars
-    start = 0
-    seen_period = False
+@lru_cache(maxsize=1)
+def whitespace_table() -> np.ndarray:
+    """A flag per code point: whether `str.isspace()` is true for it (computed once per process)."""
+    return code_table(chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace())
+
+
+def code_table(chars: Iterable[str]) -> np.ndarray:
+    """A boolean lookup table over every code point, true for `chars` (single characters)."""
+    table = np.zeros(sys.maxunicode + 1, dtype=bool)
+    table[[ord(char) for char in chars]] = True
+    return table
+
+
+def code_points(text: str) -> np.ndarray:
+    """The text as an array of code points, indexed like the str (character offsets)."""
+    return np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
+
+
+def sentence_starts(punct_or_in: np.ndarray, in_punct: np.ndarray) -> np.ndarray:
+    """Sentence-start flags of spaCy's Sentencizer.predict, computed from token flag arrays.
+
+    The rule: a sentence starts at the first token that is neither punctuation nor one of
+    `punct_chars` and comes after a `punct_chars` token with only such tokens in between.
+    `in_punct`: the token is one of `punct_chars`; `punct_or_in`: that, or `is_punct`.
+    """
+    flags = np.zeros(len(in_punct), dtype=bool)
     flags[0] = True
-    punct_or_in = (is_punct | in_punct).tolist()
-    in_list = in_punct.tolist()
-    for i in range(n):
-        if seen_period and not punct_or_in[i]:
-            flags[start] = True
-            start = i
-            seen_period = False
-        elif in_list[i]:
-            seen_period = True
-    flags[start] = True
+    words = np.flatnonzero(~punct_or_in)
+    if words.size:
+        seen = np.zeros(len(in_punct) + 1, dtype=np.int64)  # seen[i]: punct_chars tokens before i
+        np.cumsum(in_punct, out=seen[1:])
+        after_previous_word = np.zeros(len(words), dtype=np.int64)
+        after_previous_word[1:] = words[:-1] + 1
+        flags[words[seen[words] > seen[after_previous_word]]] = True
     return flags
 
 
-def _segmentation(doc: Doc, text: str, punct_chars: frozenset[str]) -> Segmentation:
+def _segmentation(doc: Doc, text: str, punct_table: np.ndarray) -> Segmentation:
     """Offsets of the non-whitespace tokens and of the sentences, from spaCy's token arrays."""
-    n = len(doc)
-    if n == 0:
-        return Segmentation(tokens=[], sentences=[])
+    if len(doc) == 0:
+        return Segmentation.empty()
     array = doc.to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT]).astype(np.int64)
     starts, lengths, spaces = array[:, 0], array[:, 1], array[:, 2].astype(bool)
-    sent_starts = sentence_starts(text, starts, lengths, array[:, 3].astype(bool), punct_chars)
     ends = starts + lengths
+    codes = code_points(text)
+    in_punct = (lengths == 1) & punct_table[codes[starts]]  # punct_chars are single characters
+    sent_starts = sentence_starts(array[:, 3].astype(bool) | in_punct, in_punct)
     # a whitespace token ends the sentence when it holds a line break (one paragraph per line), and
     # passes on a sentence start that the rule put on it to the next real token
-    breaks = np.zeros(n, dtype=np.int64)
-    for i in np.flatnonzero(spaces):
+    breaks = spaces & sent_starts
+    for i in np.flatnonzero(spaces & ~sent_starts).tolist():  # few: extra spaces and line breaks
         piece = text[starts[i] : ends[i]]
-        if sent_starts[i] or "\n" in piece or "\r" in piece:
-            breaks[i] = 1
+        breaks[i] = "\n" in piece or "\r" in piece
     keep = np.flatnonzero(~spaces)
     if keep.size == 0:
-        return Segmentation(tokens=[], sentences=[])
-    token_starts, token_ends = starts[keep].tolist(), ends[keep].tolist()
-    for j, (start, end) in enumerate(zip(token_starts, token_ends)):
-        if text[start].isspace() or text[end - 1].isspace():  # rare: a token with edge whitespace
-            raw = text[start:end]
-            token_starts[j] = start + (len(raw) - len(raw.lstrip()))
-            token_ends[j] = start + len(raw.rstrip())
+        return Segmentation.empty()
+    token_starts, token_ends = starts[keep], ends[keep]
+    blank = whitespace_table()
+    for j in np.flatnonzero(blank[codes[token_starts]] | blank[codes[token_ends - 1]]):  # rare: edge whitespace
+        raw = text[token_starts[j] : token_ends[j]]
+        token_ends[j] = token_starts[j] + len(raw.rstrip())
+        token_starts[j] += len(raw) - len(raw.lstrip())
     seen_breaks = np.cumsum(breaks)[keep]
     new_sentence = sent_starts[keep].copy()
     new_sentence[1:] |= np.diff(seen_breaks) > 0
     new_sentence[0] = True
     first = np.flatnonzero(new_sentence)
     last = np.append(first[1:] - 1, keep.size - 1)
-    sentences = [(token_starts[a], token_ends[b]) for a, b in zip(first.tolist(), last.tolist())]
-    return Segmentation(tokens=list(zip(token_starts, token_ends)), sentences=sentences)
+    sentences = list(zip(token_starts[first].tolist(), token_ends[last].tolist()))
+    return Segmentation(starts=token_starts, ends=token_ends, sentences=sentences)

@@ -17,30 +17,43 @@ class StatsAccumulator:
         self.docs = self.chars = self.tokens = self.sentences = self.segmented = 0
         self.spans: Counter[str] = Counter()
         self.relations: Counter[str] = Counter()
-        self.values: dict[tuple[str, str], Counter[str]] = {}
+        self.values: Counter[tuple[str, str, str]] = Counter()  # (label, attribute, value)
 
-    def add(self, document: Document) -> None:
-        """Count one document."""
+    def add(self, document: Document, *, tokens: int | None = None) -> None:
+        """Count one document; `tokens` is its token count when the document does not carry them."""
         self.docs += 1
         self.chars += len(document.text or "")
-        if document.tokens is not None:
+        if tokens is None and document.tokens is not None:
+            tokens = len(document.tokens)
+        if tokens is not None:
             self.segmented += 1
-            self.tokens += len(document.tokens)
+            self.tokens += tokens
             self.sentences += len(document.sentences or ())
-        for span in document.spans:
-            self.spans[span.label] += 1
-            for name, value in span.attrs.items():
-                self.values.setdefault((span.label, name), Counter())[value] += 1
-        for relation in document.relations:
-            self.relations[relation.label] += 1
+        self.spans.update(span.label for span in document.spans)
+        self.values.update((span.label, name, value) for span in document.spans for name, value in span.attrs.items())
+        self.relations.update(relation.label for relation in document.relations)
+
+    def merge(self, other: StatsAccumulator) -> None:
+        """Add the counts of another accumulator (one per batch when building in parallel)."""
+        self.docs += other.docs
+        self.chars += other.chars
+        self.tokens += other.tokens
+        self.sentences += other.sentences
+        self.segmented += other.segmented
+        self.spans.update(other.spans)
+        self.relations.update(other.relations)
+        self.values.update(other.values)
 
     def result(self) -> dict[str, Any]:
         """The counts, every schema label and value listed (zero included)."""
+        by_attribute: dict[tuple[str, str], Counter[str]] = {}
+        for (label_name, name, value), count in self.values.items():
+            by_attribute.setdefault((label_name, name), Counter())[value] += count
         attributes: dict[str, dict[str, Any]] = {}
         for label in self.schema.labels:
             per_label: dict[str, Any] = {}
             for attribute in label.attributes:
-                seen = self.values.get((label.name, attribute.name), Counter())
+                seen = by_attribute.get((label.name, attribute.name), Counter())
                 if attribute.kind == "choice":
                     per_label[attribute.name] = {value: seen.get(value, 0) for value in attribute.value_names}
                 else:
