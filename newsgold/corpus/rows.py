@@ -8,7 +8,7 @@ user expects it to, in tokenization.
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -72,10 +72,15 @@ class RowMaker:
         spans = [span for document in documents for span in document.spans]
         relations = [relation for document in documents for relation in document.relations]
         labels = [span.label for span in spans]
-        attrs = {
-            column: [span.attrs.get(name) if span_label == label else None for span, span_label in zip(spans, labels)]
-            for label, name, column in self.attr_columns
-        }
+        positions: dict[str, list[int]] = {label: [] for label in self.label_index}
+        for position, label in enumerate(labels):
+            positions[label].append(position)
+        attrs: dict[str, list[Any]] = {}
+        for label, name, column in self.attr_columns:  # a label's attribute is None on other labels' spans
+            values: list[Any] = [None] * len(spans)
+            for position in positions[label]:
+                values[position] = spans[position].attrs.get(name)
+            attrs[column] = values
         span_columns = {
             "id": [span.id for span in spans],
             "label": [self.label_index[label] for label in labels],
@@ -191,46 +196,46 @@ class RowMaker:
 
     # ---------------------------------------------------------------- claims
     def claims_table(self, documents: Sequence[Document]) -> pa.Table:
-        """One row per CLAIM span, with its speaker and event joined in."""
-        schema = self.arrow["claims"]
-        columns: dict[str, list[Any]] = {name: [] for name in schema.names}
-        for document in documents:
-            for row in self.claim_rows(document):
-                for name, values in columns.items():
-                    values.append(row[name])
-        return _table(columns, schema)
+        """One row per CLAIM span, with the tail of its first relation of each linked kind joined in.
 
-    def claim_rows(self, document: Document) -> Iterator[dict[str, Any]]:
-        """The `claims` rows of one document."""
-        text = document.text or ""
-        spans = {span.id: span for span in document.spans}
-        tails: dict[tuple[str, str], Span] = {}  # (head, relation) -> tail of its first such relation
-        for relation in document.relations:
-            if relation.tail in spans:
-                tails.setdefault((relation.head, relation.label), spans[relation.tail])
-        for span in document.spans:
-            if span.label != CLAIM_LABEL:
-                continue
-            row: dict[str, Any] = {
-                "id": f"{document.id}-{span.id}",
-                "document_id": document.id,
-                "claim_id": span.id,
-                "text": text[span.start : span.end],  # type: ignore[misc]
-                "start": span.start,
-                "end": span.end,
-            }
-            for name, codes in self.claim_choices.items():
-                row[name] = codes[span.attrs[name]] if name in span.attrs else -1
-            for name in self.claim_texts:
-                row[name] = span.attrs.get(name)
-            for relation_name, tail_label, prefix, columns in self.link_columns:
-                tail = tails.get((span.id, relation_name))
-                for attribute, column in columns:
-                    row[column] = tail.attrs.get(attribute) if tail is not None else None
-                row[f"{prefix}_text"] = text[tail.start : tail.end] if tail is not None else None  # type: ignore[misc]
-                row[f"{prefix}_start"] = tail.start if tail is not None else None
-                row[f"{prefix}_end"] = tail.end if tail is not None else None
-            yield row
+        For `attributed_to` -> SPEAKER the columns are `speaker_text`, `speaker_start`,
+        `speaker_end` and one per SPEAKER attribute; they are null when the claim has no such relation.
+        """
+        claims: list[tuple[Document, Span]] = []
+        tails: list[dict[tuple[str, str], Span]] = []  # per claim: (head, relation) -> first tail
+        for document in documents:
+            spans = {span.id: span for span in document.spans}
+            first: dict[tuple[str, str], Span] = {}
+            for relation in document.relations:
+                if relation.tail in spans:
+                    first.setdefault((relation.head, relation.label), spans[relation.tail])
+            for span in document.spans:
+                if span.label == CLAIM_LABEL:
+                    claims.append((document, span))
+                    tails.append(first)
+        columns: dict[str, Any] = {
+            "id": [f"{document.id}-{span.id}" for document, span in claims],
+            "document_id": [document.id for document, _ in claims],
+            "claim_id": [span.id for _, span in claims],
+            "text": [(document.text or "")[span.start : span.end] for document, span in claims],
+            "start": [span.start for _, span in claims],
+            "end": [span.end for _, span in claims],
+        }
+        for name, codes in self.claim_choices.items():
+            columns[name] = [codes[span.attrs[name]] if name in span.attrs else -1 for _, span in claims]
+        for name in self.claim_texts:
+            columns[name] = [span.attrs.get(name) for _, span in claims]
+        for relation_name, _, prefix, attribute_columns in self.link_columns:
+            linked = [first.get((span.id, relation_name)) for (_, span), first in zip(claims, tails)]
+            for attribute, column in attribute_columns:
+                columns[column] = [tail.attrs.get(attribute) if tail is not None else None for tail in linked]
+            columns[f"{prefix}_text"] = [
+                (document.text or "")[tail.start : tail.end] if tail is not None else None
+                for (document, _), tail in zip(claims, linked)
+            ]
+            columns[f"{prefix}_start"] = [tail.start if tail is not None else None for tail in linked]
+            columns[f"{prefix}_end"] = [tail.end if tail is not None else None for tail in linked]
+        return _table(columns, self.arrow["claims"])
 
 
 def _offsets(lengths: Iterable[int]) -> np.ndarray:

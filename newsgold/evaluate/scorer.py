@@ -7,10 +7,7 @@ bootstrap confidence intervals, attribute accuracy, relations and an error list.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any, Sequence
 
@@ -34,6 +31,7 @@ from newsgold.evaluate.matching import exact_pairs, overlap_pairs, partial_credi
 from newsgold.evaluate.metrics import Cell, macro, prf, total
 from newsgold.evaluate.relations import normalise_entity, quoted_cell, relation_cell
 from newsgold.evaluate.tokens import TokenLayers, document_cells, seqeval_report
+from newsgold.parallel import default_workers, ordered_map
 from newsgold.problems import Problem
 from newsgold.schema import Schema
 from newsgold.validation import validate
@@ -296,7 +294,7 @@ def score(
     )
     keys = score_keys(schema)
     layers = TokenLayers() if options.seqeval else None
-    workers = options.workers if options.workers is not None else (os.cpu_count() or 1 if len(pairs) >= PARALLEL_MIN_DOCS else 1)
+    workers = options.workers if options.workers is not None else default_workers(len(pairs), minimum_jobs=PARALLEL_MIN_DOCS)
     if workers > 1 and layers is None and len(pairs) > 1:
         documents = _score_in_processes(pairs, schema, workers, keys)
     else:
@@ -340,9 +338,8 @@ def _score_in_processes(
     ranges = [(i, min(i + size, len(pairs))) for i in range(0, len(pairs), size)]
     _SHARED.update(pairs=pairs, schema=schema, keys=keys)
     try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker) as pool:
-            return [document for chunk in pool.map(_score_range, ranges) for document in chunk]
+        chunks = ordered_map(_score_range, ranges, workers=workers, initializer=_init_worker)
+        return [document for chunk in chunks for document in chunk]
     finally:
         _SHARED.clear()
 

@@ -18,7 +18,9 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from newsgold.corpus.bio import refined_token_arrays, spans_to_tags
+import numpy as np
+
+from newsgold.corpus.bio import refine_arrays, spans_to_tags
 from newsgold.corpus.rows import merge_crossed_sentences
 from newsgold.corpus.segment import Segmenter
 from newsgold.document import Document
@@ -73,11 +75,16 @@ def document_cells(
     span gives it back. Only predicted spans need snapping to tokens, sentence by sentence.
     """
     text = gold.text or ""
-    tokens, sentences = gold.tokens, gold.sentences
-    if tokens is None or sentences is None:
+    boundaries = np.array([b for s in gold.spans for b in (s.start, s.end)], dtype=np.int64)
+    if gold.tokens is None or gold.sentences is None:
         segmentation = segmenter.segment(text)
-        tokens, sentences = segmentation.tokens, segmentation.sentences
-    token_starts, token_ends = refined_token_arrays(tokens, [b for s in gold.spans for b in (s.start, s.end)])  # type: ignore[misc]
+        starts, ends, sentences = segmentation.starts, segmentation.ends, segmentation.sentences
+    else:
+        sentences = gold.sentences
+        starts = np.array([s for s, _ in gold.tokens], dtype=np.int64)
+        ends = np.array([e for _, e in gold.tokens], dtype=np.int64)
+    refined_starts, refined_ends = refine_arrays(starts, ends, boundaries)
+    token_starts, token_ends = refined_starts.tolist(), refined_ends.tolist()
     sentences = merge_crossed_sentences(sentences, gold.spans)
     sentence_starts = [start for start, _ in sentences]
     if layers is not None:
