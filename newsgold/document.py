@@ -19,6 +19,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from newsgold.errors import DocumentError
 from newsgold.problems import Problem
+from newsgold.runtime import paused_gc
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 
@@ -417,6 +418,7 @@ def iter_unique(path: str | Path, *, require_text: bool = True) -> Iterator[Load
         yield loaded
 
 
+@paused_gc()
 def read_documents(path: str | Path, *, require_text: bool = True) -> list[Document]:
     """Read every document of a file or folder; raise DocumentError listing every problem.
 

@@ -16,6 +16,7 @@ from typing import Iterable
 from newsgold.document import Document, Span, iter_unique, text_sha256
 from newsgold.errors import DocumentError
 from newsgold.problems import Problem
+from newsgold.runtime import paused_gc
 from newsgold.schema import Schema
 
 DOC_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -210,6 +211,7 @@ def validate_paths(paths: Iterable[str | Path], schema: Schema, *, gold: bool = 
     return report
 
 
+@paused_gc()
 def load_documents(path: str | Path, schema: Schema, *, gold: bool = True) -> list[Document]:
     """Read and validate a file or folder; raise DocumentError listing every problem, else return all."""
     documents: list[Document] = []

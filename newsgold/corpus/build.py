@@ -34,6 +34,7 @@ from newsgold.document import Document, Record, duplicate_problem, iter_records,
 from newsgold.errors import BuildError, DocumentError
 from newsgold.parallel import default_workers, ordered_map
 from newsgold.problems import Problem
+from newsgold.runtime import paused_gc
 from newsgold.schema import Schema
 from newsgold.validation import validate
 
@@ -117,6 +118,7 @@ class BatchResult:
 _JOB: dict[str, Any] = {}
 
 
+@paused_gc()
 def build_batch(records: list[Record]) -> BatchResult:
     """Parse, validate, match to the seed, segment and tabulate a batch of gold records.
 
@@ -172,6 +174,7 @@ def _batches(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
         yield batch
 
 
+@paused_gc()
 def build_dataset(
     settings: BuildSettings,
     schema: Schema,

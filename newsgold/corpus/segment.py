@@ -67,6 +67,7 @@ class Segmenter:
         if any(len(char) != 1 for char in punct_chars):
             raise ValueError("the sentencizer's punct_chars must be single characters")
         self.punct_table = code_table(punct_chars)
+        whitespace_table()  # made now, so that forked workers inherit it
 
     def segment(self, text: str) -> Segmentation:
         """Segment one text."""

@@ -85,8 +85,12 @@ def _solve_component(component: list[tuple[int, int, int, int]]) -> list[tuple[i
             overlap = min(ge, pe) - max(gs, ps)
             if overlap > 0:
                 weights[row, col] = _PAIR_WEIGHT + overlap
-    rows, cols = linear_sum_assignment(weights, maximize=True)
-    return [(golds[r][2], preds[c][2]) for r, c in zip(rows, cols) if weights[r, c] > 0]
+    linked = weights > 0
+    if linked.sum(axis=0).max() <= 1 and linked.sum(axis=1).max() <= 1:
+        rows, cols = np.nonzero(linked)  # no span overlaps two of the other side: nothing to choose
+    else:
+        rows, cols = linear_sum_assignment(weights, maximize=True)
+    return [(golds[r][2], preds[c][2]) for r, c in zip(rows.tolist(), cols.tolist()) if weights[r, c] > 0]
 
 
 def merge_intervals(spans: Sequence[Offsets]) -> list[Offsets]:

@@ -56,30 +56,54 @@ def relation_cell(
     pred_rels = sorted({(r.head, r.tail) for r in pred.relations if r.label == relation and r.head in pred_spans and r.tail in pred_spans})
     if not gold_rels or not pred_rels:
         return Cell.counts(0, len(pred_rels), len(gold_rels)), gold_rels, pred_rels
+    tails = _TailMatcher(gold, schema)
     compatible = np.zeros((len(gold_rels), len(pred_rels)), dtype=np.int64)
     for i, (gh, gt) in enumerate(gold_rels):
         for j, (ph, pt) in enumerate(pred_rels):
-            if (gh, ph) in head_alignment and _tail_matches(gold_spans[gt], pred_spans[pt], gold, schema):
+            if (gh, ph) in head_alignment and tails.matches(gold_spans[gt], pred_spans[pt]):
                 compatible[i, j] = 1
-    rows, cols = linear_sum_assignment(compatible, maximize=True)
-    matched = [(r, c) for r, c in zip(rows, cols) if compatible[r, c]]
-    missed = [gold_rels[i] for i in range(len(gold_rels)) if i not in {r for r, _ in matched}]
-    spurious = [pred_rels[j] for j in range(len(pred_rels)) if j not in {c for _, c in matched}]
+    if compatible.sum(axis=0).max() <= 1 and compatible.sum(axis=1).max() <= 1:
+        rows, cols = np.nonzero(compatible)  # no choice to make: every compatible pair is matched
+    else:
+        rows, cols = linear_sum_assignment(compatible, maximize=True)
+    matched = [(r, c) for r, c in zip(rows.tolist(), cols.tolist()) if compatible[r, c]]
+    matched_gold = {r for r, _ in matched}
+    matched_pred = {c for _, c in matched}
+    missed = [gold_rels[i] for i in range(len(gold_rels)) if i not in matched_gold]
+    spurious = [pred_rels[j] for j in range(len(pred_rels)) if j not in matched_pred]
     return Cell.counts(len(matched), len(pred_rels), len(gold_rels)), missed, spurious
 
 
-def _tail_matches(gold_tail: Span, pred_tail: Span, gold: Document, schema: Schema) -> bool:
-    if pred_tail.label != gold_tail.label:
-        return False
-    referent = _referent(gold_tail, schema)
-    if referent is None:
-        return _overlaps(gold_tail, pred_tail)
-    if _referent(pred_tail, schema) == referent:
-        return True
-    return any(
-        span.label == gold_tail.label and _referent(span, schema) == referent and _overlaps(span, pred_tail)
-        for span in gold.spans
-    )
+class _TailMatcher:
+    """Whether a predicted tail resolves to a gold tail's referent; referents computed once each."""
+
+    def __init__(self, gold: Document, schema: Schema) -> None:
+        self.gold = gold
+        self.schema = schema
+        self.referents: dict[int, str | None] = {}
+        self.mentions: dict[tuple[str, str], list[Span]] | None = None
+
+    def referent(self, span: Span) -> str | None:
+        key = id(span)
+        if key not in self.referents:
+            self.referents[key] = _referent(span, self.schema)
+        return self.referents[key]
+
+    def matches(self, gold_tail: Span, pred_tail: Span) -> bool:
+        if pred_tail.label != gold_tail.label:
+            return False
+        referent = self.referent(gold_tail)
+        if referent is None:
+            return _overlaps(gold_tail, pred_tail)
+        if self.referent(pred_tail) == referent:
+            return True
+        if self.mentions is None:  # gold mentions by (label, referent), for the overlap fallback
+            self.mentions = {}
+            for span in self.gold.spans:
+                found = self.referent(span)
+                if found is not None:
+                    self.mentions.setdefault((span.label, found), []).append(span)
+        return any(_overlaps(span, pred_tail) for span in self.mentions.get((gold_tail.label, referent), ()))
 
 
 def quoted_referents(document: Document, schema: Schema) -> set[str]:

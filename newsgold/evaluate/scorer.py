@@ -33,6 +33,7 @@ from newsgold.evaluate.relations import normalise_entity, quoted_cell, relation_
 from newsgold.evaluate.tokens import TokenLayers, document_cells, seqeval_report
 from newsgold.parallel import default_workers, ordered_map
 from newsgold.problems import Problem
+from newsgold.runtime import paused_gc
 from newsgold.schema import Schema
 from newsgold.validation import validate
 
@@ -123,6 +124,7 @@ class ScoreResult:
             order.setdefault(block, []).append(key)
         return list(order.items())
 
+    @paused_gc()
     def to_dict(self) -> dict[str, Any]:
         """The full JSON report: every number, inputs, versions."""
         samples = self.bootstrap()
@@ -278,6 +280,7 @@ def align(
 # --------------------------------------------------------------------------- scoring
 
 
+@paused_gc()
 def score(
     gold: Sequence[Document],
     predictions: Sequence[Document],
@@ -296,7 +299,7 @@ def score(
     layers = TokenLayers() if options.seqeval else None
     workers = options.workers if options.workers is not None else default_workers(len(pairs), minimum_jobs=PARALLEL_MIN_DOCS)
     if workers > 1 and layers is None and len(pairs) > 1:
-        documents = _score_in_processes(pairs, schema, workers, keys)
+        documents = _score_in_processes(pairs, schema, workers, keys, segmenter or Segmenter())
     else:
         segmenter = segmenter if segmenter is not None else Segmenter()
         documents = [score_document(g, p, schema, segmenter, layers, keys=keys) for g, p in pairs]
@@ -321,24 +324,21 @@ PARALLEL_MIN_DOCS = 2000
 _SHARED: dict[str, Any] = {}
 
 
-def _init_worker() -> None:
-    _SHARED["segmenter"] = Segmenter()
-
-
+@paused_gc()
 def _score_range(bounds: tuple[int, int]) -> list[DocumentScore]:
     schema, keys, segmenter = _SHARED["schema"], _SHARED["keys"], _SHARED["segmenter"]
     return [score_document(g, p, schema, segmenter, keys=keys) for g, p in _SHARED["pairs"][bounds[0] : bounds[1]]]
 
 
 def _score_in_processes(
-    pairs: list[tuple[Document, Document]], schema: Schema, workers: int, keys: list[tuple[str, str]]
+    pairs: list[tuple[Document, Document]], schema: Schema, workers: int, keys: list[tuple[str, str]], segmenter: Segmenter
 ) -> list[DocumentScore]:
     """Score documents in forked worker processes (documents are independent); order is kept."""
     size = max(1, min(256, len(pairs) // (workers * 4) or 1))
     ranges = [(i, min(i + size, len(pairs))) for i in range(0, len(pairs), size)]
-    _SHARED.update(pairs=pairs, schema=schema, keys=keys)
+    _SHARED.update(pairs=pairs, schema=schema, keys=keys, segmenter=segmenter)
     try:
-        chunks = ordered_map(_score_range, ranges, workers=workers, initializer=_init_worker)
+        chunks = ordered_map(_score_range, ranges, workers=workers)
         return [document for chunk in chunks for document in chunk]
     finally:
         _SHARED.clear()
@@ -440,20 +440,21 @@ def score_document(
 
 
 def _attribute_counts(gold: list[Span], pred: list[Span], overlap: list[tuple[int, int]], schema: Schema) -> dict[tuple[str, str], tuple[int, int]]:
+    """(correct, compared) per (label, attribute) over the overlap-matched pairs with a gold value."""
     counts: dict[tuple[str, str], list[int]] = {}
+    labels = schema.labels_by_name
     for g, p in overlap:
         gold_span, pred_span = gold[g], pred[p]
-        label = schema.label(gold_span.label)
-        for attribute in label.attributes:
-            if attribute.name not in gold_span.attrs:
+        allowed = labels[gold_span.label].allowed_values
+        for name, expected in gold_span.attrs.items():
+            if name not in allowed:
                 continue
-            entry = counts.setdefault((label.name, attribute.name), [0, 0])
+            entry = counts.setdefault((gold_span.label, name), [0, 0])
             entry[1] += 1
-            predicted = pred_span.attrs.get(attribute.name)
+            predicted = pred_span.attrs.get(name)
             if predicted is None:
                 continue
-            expected = gold_span.attrs[attribute.name]
-            if attribute.kind == "text":
+            if allowed[name] is None:  # free text: compared like entity names
                 entry[0] += normalise_entity(predicted) == normalise_entity(expected)
             else:
                 entry[0] += predicted == expected
