@@ -165,3 +165,17 @@ def test_sentences_equal_spacys_sentencizer(text: str) -> None:
 def test_double_space_after_a_full_stop_still_ends_the_sentence() -> None:
     text = "Para two?  Yes it is."
     assert [text[s:e] for s, e in SEGMENTER.segment(text).sentences] == ["Para two?", "Yes it is."]
+
+
+WORDISH = st.sampled_from(
+    ["Hello", "U.S.", "don't", "e-mail", "x@y.com", "http://a.b/c?d=1", "3.5%", "$40", "1,000", "'s", "—", "(", ")",
+     "mid-2024", "O'Neil", ":)", "...", "\u00a0", "\n", "  ", "é", "🙂", "Dr.", "a/b", "#tag"]
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(WORDISH, min_size=1, max_size=30).map(" ".join))
+def test_trimmed_lexical_attributes_do_not_change_tokens(text: str) -> None:
+    # the Segmenter keeps only the lexical getters it reads; tokens must equal stock spaCy's
+    _assert_tokens_match_spacy(text, SEGMENTER.segment(text).tokens)
+    assert SEGMENTER.segment(text).sentences == _reference_sentences(text)

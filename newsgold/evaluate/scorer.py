@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from operator import attrgetter
 from typing import Any, Sequence
 
 import numpy as np
@@ -334,7 +335,7 @@ def _score_in_processes(
     pairs: list[tuple[Document, Document]], schema: Schema, workers: int, keys: list[tuple[str, str]], segmenter: Segmenter
 ) -> list[DocumentScore]:
     """Score documents in forked worker processes (documents are independent); order is kept."""
-    size = max(1, min(256, len(pairs) // (workers * 4) or 1))
+    size = max(1, min(64, len(pairs) // (workers * 4) or 1))  # small jobs: no idle worker at the end
     ranges = [(i, min(i + size, len(pairs))) for i in range(0, len(pairs), size)]
     _SHARED.update(pairs=pairs, schema=schema, keys=keys, segmenter=segmenter)
     try:
@@ -344,8 +345,9 @@ def _score_in_processes(
         _SHARED.clear()
 
 
-def _canonical(span: Span) -> tuple[Any, ...]:
-    return (span.start, span.end, span.label, sorted(span.attrs.items()), span.id)
+# Canonical span order: offsets, label, then id (unique within a document), so which copy of a
+# repeated span is matched never depends on the order of the input list.
+_canonical = attrgetter("start", "end", "label", "id")
 
 
 def _labelled(spans: list[Span]) -> list[tuple[int, int, str]]:
