@@ -22,7 +22,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import peak_rss_mb, run_worker  # noqa: E402
+from benchmarks.common import TreeMemory, peak_rss_mb, run_worker  # noqa: E402
 
 SPANS_PER_DOC = 40
 
@@ -49,28 +49,33 @@ def worker(job: str, folder: Path) -> dict[str, Any]:
     if job == "bare":
         from newsgold.corpus.segment import blank_english
 
-        tokenizer = blank_english().tokenizer
-        started = time.perf_counter()
-        tokens = 0
-        for doc in tokenizer.pipe(path.read_text(encoding="utf-8") for path in seeds):
-            tokens += sum(1 for token in doc if not token.is_space)
-        seconds = time.perf_counter() - started
+        tokenizer = blank_english().tokenizer  # stock spaCy: spacy.blank("en") + sentencizer
+        workers = 1
+        with TreeMemory() as memory:
+            started = time.perf_counter()
+            tokens = 0
+            for doc in tokenizer.pipe(path.read_text(encoding="utf-8") for path in seeds):
+                tokens += sum(1 for token in doc if not token.is_space)
+            seconds = time.perf_counter() - started
     elif job == "build":
-        from newsgold.corpus.build import build_dataset
+        from newsgold.corpus.build import PARALLEL_MIN_DOCS, build_dataset
+        from newsgold.parallel import default_workers
         from newsgold.corpus.settings import load_settings
         from newsgold.schema import load_schema
 
         settings = replace(load_settings(), seeds=folder / "seeds", gold=folder / "gold.jsonl", output=folder / "dataset")
         settings = replace(settings, splits=replace(settings.splits, pinned={}))
-        started = time.perf_counter()
-        report = build_dataset(settings, load_schema())
-        seconds = time.perf_counter() - started
+        with TreeMemory() as memory:
+            started = time.perf_counter()
+            report = build_dataset(settings, load_schema())
+            seconds = time.perf_counter() - started
         tokens = report.stats["tokens"]
+        workers = default_workers(len(seeds), minimum_jobs=PARALLEL_MIN_DOCS)
     else:
         raise SystemExit(f"unknown job {job}")
     return {"job": job, "docs": len(seeds), "tokens": tokens, "seconds": round(seconds, 2),
             "docs_per_second": round(len(seeds) / seconds, 1), "tokens_per_second": round(tokens / seconds),
-            "peak_rss_mb": round(peak_rss_mb(), 1)}
+            "peak_rss_mb": round(peak_rss_mb(), 1), "tree_pss_mb": round(max(memory.peak_mb, 0.0), 1), "workers": workers}
 
 
 def main() -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import threading
 import resource
 import subprocess
 import sys
@@ -16,6 +18,63 @@ ROOT = Path(__file__).resolve().parents[1]
 def peak_rss_mb() -> float:
     """Peak resident set size of this process so far, in MiB (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class TreeMemory:
+    """Samples the proportional set size (PSS) of this process and all its descendants.
+
+    `ru_maxrss` sees one process only, and a forked worker's RSS counts the pages it shares with
+    its parent, so summing RSS would count the shared corpus several times. PSS splits each
+    shared page between the processes that map it, so the sum over the tree is the memory the
+    job really holds. Sampled every `interval` seconds in a thread (Linux only; 0 elsewhere).
+    """
+
+    def __init__(self, interval: float = 0.2) -> None:
+        self.interval = interval
+        self.peak_kib = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> "TreeMemory":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def peak_mb(self) -> float:
+        """The largest sampled tree PSS, in MiB."""
+        return self.peak_kib / 1024
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak_kib = max(self.peak_kib, sum(_pss_kib(pid) for pid in _tree(os.getpid())))
+            self._stop.wait(self.interval)
+
+
+def _tree(pid: int) -> list[int]:
+    pids, index = [pid], 0
+    while index < len(pids):
+        current = pids[index]
+        index += 1
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                pids += [int(child) for child in task.read_text().split()]
+            except OSError:
+                continue
+    return pids
+
+
+def _pss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def run_worker(script: Path, args: list[str], *, timeout: float) -> dict[str, Any]:

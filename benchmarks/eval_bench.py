@@ -22,7 +22,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import peak_rss_mb, run_worker  # noqa: E402
+from benchmarks.common import TreeMemory, peak_rss_mb, run_worker  # noqa: E402
 
 CONFIGS = [(1000, 10), (1000, 100), (1000, 1000), (10000, 40)]
 NERVALUATE_MAX_SPANS = 400_000  # above this many gold spans, nervaluate runs on a subset and is scaled
@@ -41,7 +41,9 @@ def worker(tool: str, docs: int, spans: int, samples: int) -> dict[str, Any]:
     gold, predictions = _data(docs, spans)
     total_spans = sum(len(g.spans) for g in gold)
     rss_data = peak_rss_mb()
+    memory = TreeMemory().__enter__()  # sampled over the timed part (and the tool's imports)
     scaled_from = None
+    workers = 1
     if tool == "newsgold":
         from newsgold.evaluate.scorer import ScoreOptions, score
         from newsgold.schema import load_schema
@@ -51,6 +53,10 @@ def worker(tool: str, docs: int, spans: int, samples: int) -> dict[str, Any]:
         report = score(gold, predictions, schema, options=ScoreOptions(samples=samples, allow_ungrounded=True)).to_dict()
         seconds = time.perf_counter() - started
         check = report["scores"]["strict"]["micro"]["f1"]
+        from newsgold.evaluate.scorer import PARALLEL_MIN_DOCS
+        from newsgold.parallel import default_workers
+
+        workers = default_workers(docs, minimum_jobs=PARALLEL_MIN_DOCS)
     elif tool == "nervaluate":
         from nervaluate import Evaluator
 
@@ -96,10 +102,12 @@ def worker(tool: str, docs: int, spans: int, samples: int) -> dict[str, Any]:
         check = report["micro avg"]["f1-score"]
     else:
         raise SystemExit(f"unknown tool {tool}")
+    memory.__exit__()
     return {
         "tool": tool, "docs": docs, "spans_per_doc": spans, "total_spans": total_spans,
         "seconds": round(seconds, 3), "us_per_span": round(seconds / total_spans * 1e6, 2),
-        "peak_rss_mb": round(peak_rss_mb(), 1), "rss_after_data_mb": round(rss_data, 1),
+        "peak_rss_mb": round(peak_rss_mb(), 1), "tree_pss_mb": round(memory.peak_mb, 1), "rss_after_data_mb": round(rss_data, 1),
+        "workers": workers,
         "scaled_from_docs": scaled_from, "strict_micro_f1": round(float(check), 4),
     }
 
