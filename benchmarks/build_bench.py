@@ -70,7 +70,7 @@ def worker(job: str, folder: Path) -> dict[str, Any]:
             report = build_dataset(settings, load_schema())
             seconds = time.perf_counter() - started
         tokens = report.stats["tokens"]
-        workers = default_workers(len(seeds), minimum_jobs=PARALLEL_MIN_DOCS)
+        workers = default_workers(len(seeds), minimum_work=PARALLEL_MIN_DOCS)
     else:
         raise SystemExit(f"unknown job {job}")
     return {"job": job, "docs": len(seeds), "tokens": tokens, "seconds": round(seconds, 2),

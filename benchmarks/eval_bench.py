@@ -53,10 +53,9 @@ def worker(tool: str, docs: int, spans: int, samples: int) -> dict[str, Any]:
         report = score(gold, predictions, schema, options=ScoreOptions(samples=samples, allow_ungrounded=True)).to_dict()
         seconds = time.perf_counter() - started
         check = report["scores"]["strict"]["micro"]["f1"]
-        from newsgold.evaluate.scorer import PARALLEL_MIN_DOCS
-        from newsgold.parallel import default_workers
+        from newsgold.evaluate.scorer import auto_workers
 
-        workers = default_workers(docs, minimum_jobs=PARALLEL_MIN_DOCS)
+        workers = auto_workers(list(zip(gold, predictions)))
     elif tool == "nervaluate":
         from nervaluate import Evaluator
 

@@ -23,9 +23,9 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def default_workers(jobs: int, *, minimum_jobs: int) -> int:
-    """All cores when there are at least `minimum_jobs` documents and fork is available, else 1."""
-    if jobs < minimum_jobs or not can_fork():
+def default_workers(work: int, *, minimum_work: int) -> int:
+    """All cores when there is at least `minimum_work` (documents, spans) and fork is available, else 1."""
+    if work < minimum_work or not can_fork():
         return 1
     return os.cpu_count() or 1
 

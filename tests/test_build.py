@@ -215,6 +215,12 @@ def test_cli_build_and_publish(tmp_path: Path, schema: Schema) -> None:
     result = runner.invoke(app, ["corpus", "build", "--config", str(config), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["documents"]["test"] >= 1
+    first = {p.relative_to(tmp_path / "out"): p.read_bytes() for p in (tmp_path / "out" / HUB_DIR).rglob("*.parquet")}
+    result = runner.invoke(app, ["corpus", "build", "--config", str(config), "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    again = {p.relative_to(tmp_path / "out"): p.read_bytes() for p in (tmp_path / "out" / HUB_DIR).rglob("*.parquet")}
+    assert again == first and len(first) >= 3
+    assert runner.invoke(app, ["corpus", "build", "--config", str(config), "--workers", "0"]).exit_code == 2
 
     result = runner.invoke(app, ["corpus", "publish", "--config", str(config), "--repo-id", "me/news", "--dry-run"])
     assert result.exit_code == 0, result.output

@@ -250,3 +250,15 @@ def test_run_reports_system_failures(tmp_path) -> None:  # type: ignore[no-untyp
     result = invoke("eval", "run", "no_such_module:predict", "--gold", str(GOLD), "--out", str(tmp_path / "p.jsonl"))
     assert result.exit_code == 1 and "no_such_module" in result.output
     assert invoke("eval", "run", "--gold", str(GOLD)).exit_code == 1  # no system given
+
+
+def test_workers_option_gives_the_same_report(gold_docs, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    pred = tmp_path / "pred.jsonl"
+    write_documents(_half(gold_docs), pred)
+    reports = []
+    for workers in ("1", "2"):
+        result = invoke("eval", "score", str(GOLD), str(pred), "--json", "--samples", "50", "--workers", workers)
+        assert result.exit_code == 0, result.output
+        reports.append(json.loads(result.output))
+    assert reports[0]["scores"] == reports[1]["scores"] and reports[0]["per_document"] == reports[1]["per_document"]
+    assert invoke("eval", "score", str(GOLD), str(pred), "--workers", "0").exit_code == 2

@@ -194,7 +194,7 @@ def build_dataset(
     total = count_documents(settings.gold)
     if progress is not None:
         progress.start(total)
-    workers = workers if workers is not None else default_workers(total, minimum_jobs=PARALLEL_MIN_DOCS)
+    workers = workers if workers is not None else default_workers(total, minimum_work=PARALLEL_MIN_DOCS)
     maker = RowMaker(schema)
     settings.output.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{settings.output.name}.", dir=settings.output.parent))

@@ -298,7 +298,7 @@ def score(
     )
     keys = score_keys(schema)
     layers = TokenLayers() if options.seqeval else None
-    workers = options.workers if options.workers is not None else default_workers(len(pairs), minimum_jobs=PARALLEL_MIN_DOCS)
+    workers = options.workers if options.workers is not None else auto_workers(pairs)
     if workers > 1 and layers is None and len(pairs) > 1:
         documents = _score_in_processes(pairs, schema, workers, keys, segmenter or Segmenter())
     else:
@@ -319,7 +319,15 @@ def score(
     )
 
 
-PARALLEL_MIN_DOCS = 2000
+PARALLEL_MIN_SPANS = 20_000  # about a second of scoring; below it, starting workers costs more than it saves
+
+
+def auto_workers(pairs: Sequence[tuple[Document, Document]]) -> int:
+    """Worker processes for scoring `pairs` by default: every core for large inputs, else one."""
+    if len(pairs) < 2:
+        return 1
+    return default_workers(sum(len(g.spans) + len(p.spans) for g, p in pairs), minimum_work=PARALLEL_MIN_SPANS)
+
 # Per worker process: the documents (inherited through fork, never pickled), schema, keys and
 # tokenizer. Set just before the pool forks and cleared right after it is done.
 _SHARED: dict[str, Any] = {}
