@@ -77,6 +77,12 @@ def _pss_kib(pid: int) -> int:
     return 0
 
 
+def cpu_seconds() -> float:
+    """CPU time (user + system) of this process and its finished children so far."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def run_worker(script: Path, args: list[str], *, timeout: float) -> dict[str, Any]:
     """Run `script --worker …` in a fresh interpreter and return the JSON it prints last."""
     started = time.perf_counter()

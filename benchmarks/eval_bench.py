@@ -22,7 +22,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import TreeMemory, peak_rss_mb, run_worker  # noqa: E402
+from benchmarks.common import TreeMemory, cpu_seconds, peak_rss_mb, run_worker  # noqa: E402
 
 CONFIGS = [(1000, 10), (1000, 100), (1000, 1000), (10000, 40)]
 NERVALUATE_MAX_SPANS = 400_000  # above this many gold spans, nervaluate runs on a subset and is scaled
@@ -49,9 +49,9 @@ def worker(tool: str, docs: int, spans: int, samples: int) -> dict[str, Any]:
         from newsgold.schema import load_schema
 
         schema = load_schema()
-        started = time.perf_counter()
+        started, cpu_start = time.perf_counter(), cpu_seconds()
         report = score(gold, predictions, schema, options=ScoreOptions(samples=samples, allow_ungrounded=True)).to_dict()
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu_start
         check = report["scores"]["strict"]["micro"]["f1"]
         from newsgold.evaluate.scorer import auto_workers
 
@@ -68,9 +68,9 @@ def worker(tool: str, docs: int, spans: int, samples: int) -> dict[str, Any]:
             gold, predictions = gold[:subset], predictions[:subset]
         true = [[{"label": s.label, "start": s.start, "end": s.end - 1} for s in d.spans] for d in gold]
         pred = [[{"label": s.label, "start": s.start, "end": s.end - 1} for s in d.spans] for d in predictions]
-        started = time.perf_counter()
+        started, cpu_start = time.perf_counter(), cpu_seconds()
         result = Evaluator(true, pred, tags=tags, loader="dict").evaluate()
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu_start
         if scaled_from is not None:
             seconds *= docs / scaled_from
         check = result["overall"]["strict"].f1
@@ -95,18 +95,20 @@ def worker(tool: str, docs: int, spans: int, samples: int) -> dict[str, Any]:
                     if not kept or s.start >= kept[-1][1]:
                         kept.append((s.start, s.end))
                 y_pred.append(spans_to_tags(tokens, kept, label))
-        started = time.perf_counter()
+        started, cpu_start = time.perf_counter(), cpu_seconds()
         report = classification_report(y_true, y_pred, mode="strict", scheme=IOB2, output_dict=True, zero_division=0)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu_start
         check = report["micro avg"]["f1-score"]
     else:
         raise SystemExit(f"unknown tool {tool}")
     memory.__exit__()
+    if scaled_from is not None:  # CPU of the timed part, worker processes included
+        cpu *= docs / scaled_from
     return {
         "tool": tool, "docs": docs, "spans_per_doc": spans, "total_spans": total_spans,
         "seconds": round(seconds, 3), "us_per_span": round(seconds / total_spans * 1e6, 2),
         "peak_rss_mb": round(peak_rss_mb(), 1), "tree_pss_mb": round(memory.peak_mb, 1), "rss_after_data_mb": round(rss_data, 1),
-        "workers": workers,
+        "workers": workers, "cpu_us_per_span": round(cpu / total_spans * 1e6, 2),
         "scaled_from_docs": scaled_from, "strict_micro_f1": round(float(check), 4),
     }
 
