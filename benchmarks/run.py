@@ -1,6 +1,6 @@
 """Run every benchmark from scratch and write benchmarks/RESULTS.md.
 
-    python benchmarks/run.py            # full sizes (about 20 minutes on 2 cores)
+    python benchmarks/run.py            # full sizes (about 40 minutes on 2 cores, most of it generating data)
     python benchmarks/run.py --quick    # small sizes, to check that everything runs
 
 Raw results go to build/bench/*.json; RESULTS.md records the machine, the versions, the date and
@@ -196,6 +196,8 @@ def render(work: Path, out: Path, *, quick: bool) -> None:
         "Memory: *peak RSS (main)* is the main process's `ru_maxrss`; *peak PSS (all processes)* is",
         "the proportional set size of the main process and its workers together, sampled every 0.2 s",
         "(forked workers share the parent's pages; PSS counts a shared page once, split between them).",
+        "*CPU µs/span* is the user + system CPU time of all processes over the timed part, per gold span:",
+        "unlike wall time it does not fall when work is spread over more processes.",
         "",
         "## Targets",
         "",
