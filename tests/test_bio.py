@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 from seqeval.metrics.sequence_labeling import get_entities
 
 from newsgold.corpus.bio import refine_tokens, spans_to_tags, tags_to_spans
+from newsgold.corpus.rows import merge_crossed_sentences
+from newsgold.document import Span
 
 
 @pytest.mark.parametrize(
@@ -64,3 +66,36 @@ def test_round_trip_after_refinement(data) -> None:  # type: ignore[no-untyped-d
     expected = [("L", refined.index(next(t for t in refined if t[0] == s)),
                  refined.index(next(t for t in refined if t[1] == e))) for s, e in sorted(spans)]
     assert get_entities(tags) == expected
+
+
+def _merged_naively(sentences: list[tuple[int, int]], spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Reference: join sentence i+1 to the previous one while some span starts before it and reaches into it."""
+    merged = [list(sentences[0])]
+    for start, end in sentences[1:]:
+        if any(s < start and e > start for s, e in spans):
+            merged[-1][1] = end
+        else:
+            merged.append([start, end])
+    return [(a, b) for a, b in merged]
+
+
+@st.composite
+def _sentences_and_spans(draw):  # type: ignore[no-untyped-def]
+    sentences, position = [], 0
+    for _ in range(draw(st.integers(1, 8))):
+        start = position + draw(st.integers(0, 3))
+        position = start + draw(st.integers(1, 6))
+        sentences.append((start, position))
+    spans = []
+    for _ in range(draw(st.integers(0, 5))):
+        start = draw(st.integers(sentences[0][0], position - 1))
+        spans.append((start, draw(st.integers(start + 1, position))))
+    return sentences, spans
+
+
+@settings(max_examples=300, deadline=None)
+@given(_sentences_and_spans())
+def test_merge_crossed_sentences_matches_the_naive_rule(case) -> None:  # type: ignore[no-untyped-def]
+    sentences, spans = case
+    objects = [Span(id=f"T{i}", label="CLAIM", start=s, end=e) for i, (s, e) in enumerate(spans)]
+    assert merge_crossed_sentences(sentences, objects) == _merged_naively(sentences, spans)
