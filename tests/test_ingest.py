@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from spacy.attrs import IS_PUNCT, IS_SPACE
 
 from newsgold.corpus.ingest import ingest_seeds, newline_style, seed_document
-from newsgold.corpus.segment import Segmenter, blank_english
+from newsgold.corpus.segment import Segmenter, blank_english, whitespace_table
 from newsgold.document import text_sha256
 from newsgold.errors import IngestError
 from newsgold.schema import Schema
@@ -179,3 +181,16 @@ def test_trimmed_lexical_attributes_do_not_change_tokens(text: str) -> None:
     # the Segmenter keeps only the lexical getters it reads; tokens must equal stock spaCy's
     _assert_tokens_match_spacy(text, SEGMENTER.segment(text).tokens)
     assert SEGMENTER.segment(text).sentences == _reference_sentences(text)
+
+
+def test_whitespace_table_is_str_isspace() -> None:
+    # the table is built with re's \s; it must flag exactly the code points str.isspace() does
+    table = whitespace_table()
+    expected = [code for code in range(sys.maxunicode + 1) if chr(code).isspace()]
+    assert table.nonzero()[0].tolist() == expected
+
+
+def test_trimmed_vocabulary_keeps_only_the_flags_it_reads() -> None:
+    getters = SEGMENTER.nlp.vocab.lex_attr_getters
+    assert set(getters) == {IS_SPACE, IS_PUNCT}
+    assert len(REFERENCE_NLP.vocab.lex_attr_getters) > 2  # the reference pipeline is stock spaCy

@@ -25,9 +25,16 @@ def strict_pairs(gold: Sequence[Labelled], pred: Sequence[Labelled]) -> list[tup
     return _identical_pairs(gold, pred, key=lambda span: span)
 
 
-def exact_pairs(gold: Sequence[Labelled], pred: Sequence[Labelled]) -> list[tuple[int, int]]:
-    """One-to-one pairs with identical boundaries, any label; same-label pairs are taken first."""
-    pairs = strict_pairs(gold, pred)
+def exact_pairs(
+    gold: Sequence[Labelled], pred: Sequence[Labelled], strict: list[tuple[int, int]] | None = None
+) -> list[tuple[int, int]]:
+    """One-to-one pairs with identical boundaries, any label; same-label pairs are taken first.
+
+    `strict`: the `strict_pairs` of the same spans, when the caller has them already.
+    """
+    pairs = strict_pairs(gold, pred) if strict is None else list(strict)
+    if len(pairs) == min(len(gold), len(pred)):
+        return pairs  # one side is used up: nothing is left to pair across labels
     used_gold = {g for g, _ in pairs}
     used_pred = {p for _, p in pairs}
     rest_gold = [i for i in range(len(gold)) if i not in used_gold]

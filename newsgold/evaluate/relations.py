@@ -50,28 +50,62 @@ def relation_cell(
 
     head_alignment: (gold span id, predicted span id) pairs of the overlap matching.
     """
-    gold_spans = {s.id: s for s in gold.spans}
-    pred_spans = {s.id: s for s in pred.spans}
-    gold_rels = sorted((r.head, r.tail) for r in gold.relations if r.label == relation and r.head in gold_spans and r.tail in gold_spans)
-    pred_rels = sorted({(r.head, r.tail) for r in pred.relations if r.label == relation and r.head in pred_spans and r.tail in pred_spans})
-    if not gold_rels or not pred_rels:
-        return Cell.counts(0, len(pred_rels), len(gold_rels)), gold_rels, pred_rels
-    tails = _TailMatcher(gold, schema)
-    compatible = np.zeros((len(gold_rels), len(pred_rels)), dtype=np.int64)
-    for i, (gh, gt) in enumerate(gold_rels):
-        for j, (ph, pt) in enumerate(pred_rels):
-            if (gh, ph) in head_alignment and tails.matches(gold_spans[gt], pred_spans[pt]):
-                compatible[i, j] = 1
-    if compatible.sum(axis=0).max() <= 1 and compatible.sum(axis=1).max() <= 1:
-        rows, cols = np.nonzero(compatible)  # no choice to make: every compatible pair is matched
-    else:
-        rows, cols = linear_sum_assignment(compatible, maximize=True)
-    matched = [(r, c) for r, c in zip(rows.tolist(), cols.tolist()) if compatible[r, c]]
-    matched_gold = {r for r, _ in matched}
-    matched_pred = {c for _, c in matched}
-    missed = [gold_rels[i] for i in range(len(gold_rels)) if i not in matched_gold]
-    spurious = [pred_rels[j] for j in range(len(pred_rels)) if j not in matched_pred]
-    return Cell.counts(len(matched), len(pred_rels), len(gold_rels)), missed, spurious
+    return DocumentRelations(gold, pred, schema).cell(relation, head_alignment)
+
+
+class DocumentRelations:
+    """Relation scoring of one document pair: span lookups, relations by type and referents are
+    computed once and shared by every relation type."""
+
+    def __init__(self, gold: Document, pred: Document, schema: Schema) -> None:
+        self.gold_spans = {s.id: s for s in gold.spans}
+        self.pred_spans = {s.id: s for s in pred.spans}
+        self.gold_by = _by_type(gold, self.gold_spans)
+        self.pred_by = _by_type(pred, self.pred_spans)
+        self.tails = _TailMatcher(gold, schema)
+
+    def cell(self, relation: str, head_alignment: set[tuple[str, str]]) -> tuple[Cell, list[tuple[str, str]], list[tuple[str, str]]]:
+        """Cell of one relation type, with the missed gold and spurious predicted pairs."""
+        gold_rels = sorted(self.gold_by.get(relation, ()))
+        pred_rels = sorted(set(self.pred_by.get(relation, ())))
+        if not gold_rels or not pred_rels:
+            return Cell.counts(0, len(pred_rels), len(gold_rels)), gold_rels, pred_rels
+        gold_spans, pred_spans, tails = self.gold_spans, self.pred_spans, self.tails
+        compatible = [
+            (i, j)
+            for i, (gh, gt) in enumerate(gold_rels)
+            for j, (ph, pt) in enumerate(pred_rels)
+            if (gh, ph) in head_alignment and tails.matches(gold_spans[gt], pred_spans[pt])
+        ]
+        rows = [i for i, _ in compatible]
+        cols = [j for _, j in compatible]
+        if len(set(rows)) == len(rows) and len(set(cols)) == len(cols):
+            matched = compatible  # no relation is compatible with two of the other side: nothing to choose
+        else:
+            weights = np.zeros((len(gold_rels), len(pred_rels)), dtype=np.int64)
+            weights[rows, cols] = 1
+            chosen_rows, chosen_cols = linear_sum_assignment(weights, maximize=True)
+            matched = [(r, c) for r, c in zip(chosen_rows.tolist(), chosen_cols.tolist()) if weights[r, c]]
+        matched_gold = {r for r, _ in matched}
+        matched_pred = {c for _, c in matched}
+        missed = [gold_rels[i] for i in range(len(gold_rels)) if i not in matched_gold]
+        spurious = [pred_rels[j] for j in range(len(pred_rels)) if j not in matched_pred]
+        return Cell.counts(len(matched), len(pred_rels), len(gold_rels)), missed, spurious
+
+    def quoted(self, gold: Document, pred: Document, schema: Schema) -> Cell:
+        """"Who is quoted" (`quoted_cell`), with the span lookups already made."""
+        gold_set = quoted_referents(gold, schema, self.gold_spans)
+        pred_set = quoted_referents(pred, schema, self.pred_spans)
+        return Cell.counts(len(gold_set & pred_set), len(pred_set), len(gold_set))
+
+
+def _by_type(document: Document, spans: dict[str, Span]) -> dict[str, list[tuple[str, str]]]:
+    """(head, tail) pairs per relation type, for relations whose ends are spans of the document."""
+    grouped: dict[str, list[tuple[str, str]]] = {}
+    for r in document.relations:
+        if r.head in spans and r.tail in spans:
+            grouped.setdefault(r.label, []).append((r.head, r.tail))
+    return grouped
 
 
 class _TailMatcher:
@@ -106,9 +140,9 @@ class _TailMatcher:
         return any(_overlaps(span, pred_tail) for span in self.mentions.get((gold_tail.label, referent), ()))
 
 
-def quoted_referents(document: Document, schema: Schema) -> set[str]:
+def quoted_referents(document: Document, schema: Schema, spans: dict[str, Span] | None = None) -> set[str]:
     """Normalised referents at the tail of any relation whose tail label has an identity attribute."""
-    spans = {s.id: s for s in document.spans}
+    spans = spans if spans is not None else {s.id: s for s in document.spans}
     found = set()
     for relation in document.relations:
         tail = spans.get(relation.tail)

@@ -7,8 +7,9 @@ bootstrap confidence intervals, attribute accuracy, relations and an error list.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from operator import attrgetter
 from typing import Any, Sequence
 
@@ -21,16 +22,15 @@ from newsgold.errors import DocumentError
 from newsgold.evaluate.bootstrap import (
     DEFAULT_SAMPLES,
     DEFAULT_SEED,
-    draw_weights,
     intervals,
     macro_samples,
     paired_tests,
-    sample_f1,
+    sample_sums,
 )
 from newsgold.evaluate.grounding import Grounder, Ungrounded
 from newsgold.evaluate.matching import exact_pairs, overlap_pairs, partial_credit, strict_pairs
-from newsgold.evaluate.metrics import Cell, macro, prf, total
-from newsgold.evaluate.relations import normalise_entity, quoted_cell, relation_cell
+from newsgold.evaluate.metrics import Cell, f1_array, macro, prf, total
+from newsgold.evaluate.relations import DocumentRelations, normalise_entity
 from newsgold.evaluate.tokens import TokenLayers, document_cells, seqeval_report
 from newsgold.parallel import default_workers, ordered_map
 from newsgold.problems import Problem
@@ -89,7 +89,7 @@ class ScoreResult:
     inputs: dict[str, Any] = field(default_factory=dict)
     _samples: np.ndarray | None = None
     _array: np.ndarray | None = None
-    _weights: np.ndarray | None = None
+    _sums: np.ndarray | None = None
 
     # ----------------------------------------------------------------- aggregates
     def per_doc_array(self) -> np.ndarray:
@@ -99,11 +99,12 @@ class ScoreResult:
             self._array = np.stack(rows) if rows else np.zeros((0, len(self.keys), 4))
         return self._array
 
-    def weights(self) -> np.ndarray:
-        """The bootstrap draw (samples, n_docs), made once so every score uses the same samples."""
-        if self._weights is None:
-            self._weights = draw_weights(len(self.documents), self.options.samples, self.options.seed)
-        return self._weights
+    def sample_sums(self) -> np.ndarray:
+        """(samples, n_keys, 4) sums of every score in every bootstrap sample (drawn once, so every
+        score and every micro average uses the same samples)."""
+        if self._sums is None:
+            self._sums = sample_sums(self.per_doc_array(), self.options.samples, self.options.seed)
+        return self._sums
 
     def total_cell(self, key: tuple[str, str]) -> Cell:
         """Corpus-level sums of one score."""
@@ -115,7 +116,7 @@ class ScoreResult:
     def bootstrap(self) -> np.ndarray:
         """(samples, n_keys) F1 of every score in every bootstrap sample (computed once)."""
         if self._samples is None:
-            self._samples = sample_f1(self.per_doc_array(), self.weights())
+            self._samples = f1_array(self.sample_sums())
         return self._samples
 
     def blocks(self) -> list[tuple[str, list[str]]]:
@@ -145,7 +146,7 @@ class ScoreResult:
             macro_scores: dict[str, Any] = dict(macro(self.total_cell((block, name)) for name in names))
             if cis:
                 columns = [index[(block, name)] for name in names]
-                micro_samples = sample_f1(self.per_doc_array()[:, columns, :].sum(axis=1, keepdims=True), self.weights())[:, 0]
+                micro_samples = f1_array(self.sample_sums()[:, columns, :].sum(axis=1))
                 micro["f1_ci"] = intervals(micro_samples[:, None], self.options.confidence)[0].to_list()
                 macro_scores["f1_ci"] = intervals(macro_samples(samples[:, columns])[:, None], self.options.confidence)[0].to_list()
             scores[block] = {"per_label": per_label, "micro": micro, "macro": macro_scores}
@@ -372,64 +373,92 @@ def score_document(
     keys: list[tuple[str, str]] | None = None,
 ) -> DocumentScore:
     """All cells, attribute counts and errors of one document (problems instead, if it is invalid)."""
+    keys = keys or score_keys(schema)
     problems = validate(pred, schema, gold=False)
     if problems:
-        return DocumentScore(doc_id=gold.id, row=np.zeros((len(keys or score_keys(schema)), 4)), attributes={}, errors=[], problems=problems)
-    cells: dict[tuple[str, str], Cell] = {}
+        return DocumentScore(doc_id=gold.id, row=np.zeros((len(keys), 4)), attributes={}, errors=[], problems=problems)
     # canonical order, so that ties in matching never depend on the order of the input lists
     gold_spans = sorted(gold.spans, key=_canonical)
     # a repeated (start, end, label) never takes part in matching: it can only be a false positive
-    grounded, duplicates = [], []
+    grounded, duplicates, ungrounded = [], [], []
     seen: set[tuple[int, int, str]] = set()
     for span in sorted((s for s in pred.spans if s.start is not None), key=_canonical):
         key = (span.start, span.end, span.label)
         (duplicates if key in seen else grounded).append(span)
         seen.add(key)  # type: ignore[arg-type]
     labels = schema.label_names
-    unmatched = Counter(span.label for span in duplicates)
-    ungrounded = Counter(span.label for span in pred.spans if span.start is None)
+    unscored = dict.fromkeys(labels, 0)  # predictions outside the matching (duplicates, ungrounded): false positives
+    ungrounded_by = dict.fromkeys(labels, 0)
+    for span in pred.spans:
+        if span.start is None:
+            ungrounded.append(span)
+            ungrounded_by[span.label] += 1
+            unscored[span.label] += 1
+    for span in duplicates:
+        unscored[span.label] += 1
     gold_by: dict[str, list[int]] = {label: [] for label in labels}
     pred_by: dict[str, list[int]] = {label: [] for label in labels}
     for index, span in enumerate(gold_spans):
         gold_by.setdefault(span.label, []).append(index)
     for index, span in enumerate(grounded):
-        pred_by.setdefault(span.label, []).append(index)
+        pred_by[span.label].append(index)
     g_lab, p_lab = _labelled(gold_spans), _labelled(grounded)
 
     strict = strict_pairs(g_lab, p_lab)
-    exact = exact_pairs(g_lab, p_lab)
+    exact = exact_pairs(g_lab, p_lab, strict)
     overlap: list[tuple[int, int]] = []
+    offsets: dict[str, tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
     for label in labels:
         g_idx, p_idx = gold_by[label], pred_by[label]
-        if not g_idx or not p_idx:
-            continue
-        pairs = overlap_pairs([g_lab[i][:2] for i in g_idx], [p_lab[i][:2] for i in p_idx])  # type: ignore[misc]
-        overlap.extend((g_idx[g], p_idx[p]) for g, p in pairs)
+        g_off = [g_lab[i][:2] for i in g_idx]
+        p_off = [p_lab[i][:2] for i in p_idx]
+        offsets[label] = (g_off, p_off)  # type: ignore[assignment]
+        if g_idx and p_idx:
+            overlap.extend((g_idx[g], p_idx[p]) for g, p in overlap_pairs(g_off, p_off))  # type: ignore[arg-type]
 
-    strict_tp = Counter(g_lab[g][2] for g, _ in strict)
-    overlap_tp = Counter(g_lab[g][2] for g, _ in overlap)
-    exact_p = Counter(p_lab[p][2] for _, p in exact)
-    exact_r = Counter(g_lab[g][2] for g, _ in exact)
+    strict_tp: defaultdict[str, int] = defaultdict(int)
+    overlap_tp: defaultdict[str, int] = defaultdict(int)
+    exact_p: defaultdict[str, int] = defaultdict(int)
+    exact_r: defaultdict[str, int] = defaultdict(int)
+    for g, _ in strict:
+        strict_tp[g_lab[g][2]] += 1
+    for g, _ in overlap:
+        overlap_tp[g_lab[g][2]] += 1
+    for g, p in exact:
+        exact_p[p_lab[p][2]] += 1
+        exact_r[g_lab[g][2]] += 1
+    at = _key_offsets(tuple(keys))
+    row = [0.0] * (4 * len(keys))
     for label in labels:
         n_gold = len(gold_by[label])
-        n_pred = len(pred_by[label]) + unmatched[label] + ungrounded[label]
-        cells[("strict", label)] = Cell.counts(strict_tp[label], n_pred, n_gold)
-        cells[("overlap", label)] = Cell.counts(overlap_tp[label], n_pred, n_gold)
-        cells[("exact", label)] = Cell(exact_p[label], n_pred, exact_r[label], n_gold)
-        pc, n_s, rc, n_t = partial_credit([g_lab[i][:2] for i in gold_by[label]], [p_lab[i][:2] for i in pred_by[label]])  # type: ignore[misc]
-        cells[("partial", label)] = Cell(pc, n_s + ungrounded[label], rc, n_t)
+        n_pred = len(pred_by[label]) + unscored[label]
+        o = at[("strict", label)]
+        row[o : o + 4] = strict_tp[label], n_pred, strict_tp[label], n_gold
+        o = at[("overlap", label)]
+        row[o : o + 4] = overlap_tp[label], n_pred, overlap_tp[label], n_gold
+        o = at[("exact", label)]
+        row[o : o + 4] = exact_p[label], n_pred, exact_r[label], n_gold
+        pc, n_s, rc, n_t = partial_credit(*offsets[label])
+        o = at[("partial", label)]
+        row[o : o + 4] = pc, n_s + ungrounded_by[label], rc, n_t
 
-    for label, cell in document_cells(gold, pred, schema.label_names, segmenter, layers=layers).items():
-        cells[("tokens", label)] = cell
+    cells: list[tuple[tuple[str, str], Cell]] = []
+    for label, cell in document_cells(gold, pred, labels, segmenter, layers=layers).items():
+        cells.append((("tokens", label), cell))
 
     alignment = {(gold_spans[g].id, grounded[p].id) for g, p in overlap}
+    relations = DocumentRelations(gold, pred, schema)
     relation_errors: list[dict[str, Any]] = []
     for relation in schema.relation_names:
-        cell, missed, spurious = relation_cell(gold, pred, relation, alignment, schema)
-        cells[("relations", relation)] = cell
+        cell, missed, spurious = relations.cell(relation, alignment)
+        cells.append((("relations", relation), cell))
         relation_errors += [{"doc_id": gold.id, "kind": "missed_relation", "label": relation, "head": h, "tail": t} for h, t in missed]
         relation_errors += [{"doc_id": gold.id, "kind": "spurious_relation", "label": relation, "head": h, "tail": t} for h, t in spurious]
-    cells[(QUOTED, "sources")] = quoted_cell(gold, pred, schema)
+    cells.append(((QUOTED, "sources"), relations.quoted(gold, pred, schema)))
+    for key, cell in cells:
+        o = at.get(key)
+        if o is not None:
+            row[o : o + 4] = cell.p_num, cell.p_den, cell.r_num, cell.r_den
 
     attributes = _attribute_counts(gold_spans, grounded, overlap, schema)
     errors = _span_errors(gold, gold_spans, grounded, strict, exact, overlap) + relation_errors
@@ -438,15 +467,15 @@ def score_document(
     ]
     errors += [
         {"doc_id": gold.id, "kind": "ungrounded", "label": s.label, "gold": None, "pred": {"id": s.id, "text": s.text}}
-        for s in pred.spans
-        if s.start is None
+        for s in ungrounded
     ]
-    empty = Cell()
-    row = np.array(
-        [(c.p_num, c.p_den, c.r_num, c.r_den) for c in (cells.get(key, empty) for key in (keys or score_keys(schema)))],
-        dtype=np.float64,
-    )
-    return DocumentScore(doc_id=gold.id, row=row, attributes=attributes, errors=errors)
+    return DocumentScore(doc_id=gold.id, row=np.array(row, dtype=np.float64).reshape(len(keys), 4), attributes=attributes, errors=errors)
+
+
+@lru_cache(maxsize=8)
+def _key_offsets(keys: tuple[tuple[str, str], ...]) -> dict[tuple[str, str], int]:
+    """Where each score's 4 sums start in a document's flat row."""
+    return {key: 4 * index for index, key in enumerate(keys)}
 
 
 def _attribute_counts(gold: list[Span], pred: list[Span], overlap: list[tuple[int, int]], schema: Schema) -> dict[tuple[str, str], tuple[int, int]]:

@@ -89,25 +89,31 @@ def document_cells(
     sentence_starts = [start for start, _ in sentences]
     if layers is not None:
         _append_layers(layers, gold, pred, labels, list(zip(token_starts, token_ends)), sentences, sentence_starts)
+    true_entities: dict[str, set[Offsets]] = {label: set() for label in labels}
+    for span in gold.spans:
+        if span.label in true_entities:
+            true_entities[span.label].add((span.start, span.end))  # type: ignore[arg-type]
+    # predicted spans by (label, sentence): a span crossing sentences goes to each of them
+    groups: dict[str, dict[int, list[Offsets]]] = {label: {} for label in labels}
+    for span in pred.spans:
+        if span.start is None or span.label not in groups:
+            continue
+        by_sentence = groups[span.label]
+        first = max(bisect_right(sentence_starts, span.start) - 1, 0)
+        for index in range(first, len(sentences)):
+            if sentences[index][0] >= span.end:  # type: ignore[operator]
+                break
+            if sentences[index][1] > span.start:
+                by_sentence.setdefault(index, []).append((span.start, span.end))  # type: ignore[arg-type]
     cells: dict[str, Cell] = {}
     for label in labels:
-        true_entities = {(s.start, s.end) for s in gold.spans if s.label == label}
-        groups: dict[int, list[Offsets]] = {}
-        for span in pred.spans:
-            if span.label != label or span.start is None:
-                continue
-            first = max(bisect_right(sentence_starts, span.start) - 1, 0)
-            for index in range(first, len(sentences)):
-                if sentences[index][0] >= span.end:  # type: ignore[operator]
-                    break
-                if sentences[index][1] > span.start:
-                    groups.setdefault(index, []).append((span.start, span.end))  # type: ignore[arg-type]
         pred_entities: set[Offsets] = set()
-        for index, group in groups.items():
+        for index, group in groups[label].items():
             lo = bisect_left(token_starts, sentences[index][0])
             hi = bisect_left(token_starts, sentences[index][1])
             pred_entities.update(layer_entities(token_starts[lo:hi], token_ends[lo:hi], _non_overlapping(group)))
-        cells[label] = Cell.counts(len(true_entities & pred_entities), len(pred_entities), len(true_entities))
+        true = true_entities[label]
+        cells[label] = Cell.counts(len(true & pred_entities), len(pred_entities), len(true))
     return cells
 
 
