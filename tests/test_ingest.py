@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -29,7 +30,7 @@ def _seed(tmp_path: Path, name: str, data: bytes) -> Path:
 
 
 def _assert_tokens_match_spacy(text: str, tokens: list[tuple[int, int]]) -> None:
-    expected = [t.text.strip() for t in blank_english().tokenizer(text) if not t.is_space]
+    expected = [t.text.strip() for t in REFERENCE_NLP.tokenizer(text) if not t.is_space]
     assert [text[s:e] for s, e in tokens] == expected
 
 
@@ -194,3 +195,26 @@ def test_trimmed_vocabulary_keeps_only_the_flags_it_reads() -> None:
     getters = SEGMENTER.nlp.vocab.lex_attr_getters
     assert set(getters) == {IS_SPACE, IS_PUNCT}
     assert len(REFERENCE_NLP.vocab.lex_attr_getters) > 2  # the reference pipeline is stock spaCy
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.text(alphabet=TEXT_ALPHABET, max_size=60), min_size=1, max_size=6))
+def test_segmenting_texts_together_equals_segmenting_each(texts: list[str]) -> None:
+    # segment_many lays the texts end to end: no token, sentence rule or line break may leak
+    # from one text into the next (e.g. a text ending in "." before one starting with a word)
+    together = SEGMENTER.segment_many(texts)
+    assert len(together) == len(texts)
+    for text, segmentation in zip(texts, together):
+        assert segmentation.sentences == _reference_sentences(text)
+        _assert_tokens_match_spacy(text, segmentation.tokens)
+        assert segmentation.starts.dtype == segmentation.ends.dtype == np.int64
+
+
+def test_segmenting_texts_together_with_empty_and_blank_texts() -> None:
+    texts = ["He left.", "", "  \n ", "“Yes.” she said", "ends with a stop.", "starts lower"]
+    together = SEGMENTER.segment_many(texts)
+    assert [[t[s:e] for s, e in seg.sentences] for t, seg in zip(texts, together)] == [
+        ["He left."], [], [], ["“Yes.”", "she said"], ["ends with a stop."], ["starts lower"]
+    ]
+    piped = list(SEGMENTER.pipe(texts, batch_size=4))
+    assert [(p.tokens, p.sentences) for p in piped] == [(t.tokens, t.sentences) for t in together]

@@ -12,7 +12,7 @@ import re
 import sys
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 import spacy
@@ -89,12 +89,27 @@ class Segmenter:
 
     def segment(self, text: str) -> Segmentation:
         """Segment one text."""
-        return _segmentation(self.nlp.tokenizer(text), text, self.punct_table)
+        return self.segment_many([text])[0]
 
-    def pipe(self, texts: Iterable[str]) -> Iterator[Segmentation]:
+    def segment_many(self, texts: Sequence[str]) -> list[Segmentation]:
+        """Segment several texts: spaCy tokenizes each one, the array work is done once for all.
+
+        The same result as `segment` on each text; for short texts (a few hundred tokens) most
+        of the cost of segmenting one by one is numpy's per-call overhead, which this shares.
+        """
+        docs = [self.nlp.tokenizer(text) for text in texts]
+        return _segmentations(docs, texts, self.punct_table)
+
+    def pipe(self, texts: Iterable[str], *, batch_size: int = 64) -> Iterator[Segmentation]:
         """Segment a stream of texts lazily, in order (memory stays flat for any corpus size)."""
+        batch: list[str] = []
         for text in texts:
-            yield self.segment(text)
+            batch.append(text)
+            if len(batch) == batch_size:
+                yield from self.segment_many(batch)
+                batch = []
+        if batch:
+            yield from self.segment_many(batch)
 
     def segment_documents(self, documents: Iterable[Document]) -> Iterator[Document]:
         """Set `tokens` and `sentences` on a stream of documents, lazily and in order."""
@@ -128,35 +143,52 @@ def code_points(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
 
 
-def sentence_starts(punct_or_in: np.ndarray, in_punct: np.ndarray) -> np.ndarray:
+def sentence_starts(punct_or_in: np.ndarray, in_punct: np.ndarray, firsts: np.ndarray | None = None) -> np.ndarray:
     """Sentence-start flags of spaCy's Sentencizer.predict, computed from token flag arrays.
 
     The rule: a sentence starts at the first token that is neither punctuation nor one of
     `punct_chars` and comes after a `punct_chars` token with only such tokens in between.
     `in_punct`: the token is one of `punct_chars`; `punct_or_in`: that, or `is_punct`.
+    `firsts`: indices of the first token of each text when the arrays hold several texts end to
+    end (default: one text); each starts a sentence and the rule never looks across them.
     """
-    flags = np.zeros(len(in_punct), dtype=bool)
-    flags[0] = True
+    n = len(in_punct)
+    flags = np.zeros(n, dtype=bool)
+    if n == 0:
+        return flags
+    firsts = np.zeros(1, dtype=np.int64) if firsts is None else firsts
+    flags[firsts] = True
     words = np.flatnonzero(~punct_or_in)
     if words.size:
-        seen = np.zeros(len(in_punct) + 1, dtype=np.int64)  # seen[i]: punct_chars tokens before i
+        seen = np.zeros(n + 1, dtype=np.int64)  # seen[i]: punct_chars tokens before i
         np.cumsum(in_punct, out=seen[1:])
-        after_previous_word = np.zeros(len(words), dtype=np.int64)
-        after_previous_word[1:] = words[:-1] + 1
+        # the rule looks back to the previous word of the same text, or to the text's first token
+        text_start = firsts[np.searchsorted(firsts, words, side="right") - 1]
+        after_previous_word = np.empty(len(words), dtype=np.int64)
+        after_previous_word[0] = text_start[0]
+        after_previous_word[1:] = np.maximum(words[:-1] + 1, text_start[1:])
         flags[words[seen[words] > seen[after_previous_word]]] = True
     return flags
 
 
-def _segmentation(doc: Doc, text: str, punct_table: np.ndarray) -> Segmentation:
-    """Offsets of the non-whitespace tokens and of the sentences, from spaCy's token arrays."""
-    if len(doc) == 0:
-        return Segmentation.empty()
-    array = doc.to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT]).astype(np.int64)
-    starts, lengths, spaces = array[:, 0], array[:, 1], array[:, 2].astype(bool)
+def _segmentations(docs: Sequence[Doc], texts: Sequence[str], punct_table: np.ndarray) -> list[Segmentation]:
+    """Offsets of the non-whitespace tokens and of the sentences of each text, from spaCy's token
+    arrays: the texts are laid end to end and every step runs once over all of them."""
+    counts = np.array([len(doc) for doc in docs], dtype=np.int64)
+    if not counts.any():
+        return [Segmentation.empty() for _ in docs]
+    text = "".join(texts)
+    bases = np.zeros(len(texts), dtype=np.int64)
+    np.cumsum([len(t) for t in texts[:-1]], out=bases[1:])
+    array = np.concatenate([doc.to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT]) for doc in docs if len(doc)]).astype(np.int64)
+    token_doc = np.repeat(np.arange(len(docs)), counts)  # which text each token belongs to
+    starts, lengths, spaces = array[:, 0] + bases[token_doc], array[:, 1], array[:, 2].astype(bool)
     ends = starts + lengths
+    firsts = np.cumsum(counts) - counts
+    firsts = firsts[counts > 0]
     codes = code_points(text)
     in_punct = (lengths == 1) & punct_table[codes[starts]]  # punct_chars are single characters
-    sent_starts = sentence_starts(array[:, 3].astype(bool) | in_punct, in_punct)
+    sent_starts = sentence_starts(array[:, 3].astype(bool) | in_punct, in_punct, firsts)
     # a whitespace token ends the sentence when it holds a line break (one paragraph per line), and
     # passes on a sentence start that the rule put on it to the next real token
     breaks = spaces & sent_starts
@@ -165,18 +197,34 @@ def _segmentation(doc: Doc, text: str, punct_table: np.ndarray) -> Segmentation:
         breaks[i] = "\n" in piece or "\r" in piece
     keep = np.flatnonzero(~spaces)
     if keep.size == 0:
-        return Segmentation.empty()
+        return [Segmentation.empty() for _ in docs]
     token_starts, token_ends = starts[keep], ends[keep]
     blank = whitespace_table()
     for j in np.flatnonzero(blank[codes[token_starts]] | blank[codes[token_ends - 1]]):  # rare: edge whitespace
         raw = text[token_starts[j] : token_ends[j]]
         token_ends[j] = token_starts[j] + len(raw.rstrip())
         token_starts[j] += len(raw) - len(raw.lstrip())
+    kept_doc = token_doc[keep]
     seen_breaks = np.cumsum(breaks)[keep]
-    new_sentence = sent_starts[keep].copy()
-    new_sentence[1:] |= np.diff(seen_breaks) > 0
+    new_sentence = sent_starts[keep]
+    new_sentence[1:] |= (np.diff(seen_breaks) > 0) | (np.diff(kept_doc) > 0)  # each text starts a sentence
     new_sentence[0] = True
     first = np.flatnonzero(new_sentence)
     last = np.append(first[1:] - 1, keep.size - 1)
-    sentences = list(zip(token_starts[first].tolist(), token_ends[last].tolist()))
-    return Segmentation(starts=token_starts, ends=token_ends, sentences=sentences)
+    sentence_doc = kept_doc[first]
+    sentence_base = bases[sentence_doc]
+    sentences = list(zip((token_starts[first] - sentence_base).tolist(), (token_ends[last] - sentence_base).tolist()))
+    kept_base = bases[kept_doc]
+    token_starts -= kept_base
+    token_ends -= kept_base
+    doc_range = np.arange(len(docs) + 1)
+    token_cut = np.searchsorted(kept_doc, doc_range).tolist()
+    sentence_cut = np.searchsorted(sentence_doc, doc_range).tolist()
+    result = []
+    for d in range(len(docs)):
+        a, b = token_cut[d], token_cut[d + 1]
+        if a == b:
+            result.append(Segmentation.empty())
+        else:
+            result.append(Segmentation(starts=token_starts[a:b], ends=token_ends[a:b], sentences=sentences[sentence_cut[d] : sentence_cut[d + 1]]))
+    return result

@@ -16,7 +16,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from newsgold import __version__
-from newsgold.corpus.segment import Segmenter
+from newsgold.corpus.segment import Segmentation, Segmenter
 from newsgold.document import Document, Span
 from newsgold.errors import DocumentError
 from newsgold.evaluate.bootstrap import (
@@ -303,8 +303,7 @@ def score(
     if workers > 1 and layers is None and len(pairs) > 1:
         documents = _score_in_processes(pairs, schema, workers, keys, segmenter or Segmenter())
     else:
-        segmenter = segmenter if segmenter is not None else Segmenter()
-        documents = [score_document(g, p, schema, segmenter, layers, keys=keys) for g, p in pairs]
+        documents = score_pairs(pairs, schema, segmenter if segmenter is not None else Segmenter(), keys, layers)
     problems = [problem for document in documents for problem in document.problems]
     if problems:
         raise DocumentError(problems)
@@ -337,7 +336,28 @@ _SHARED: dict[str, Any] = {}
 @paused_gc()
 def _score_range(bounds: tuple[int, int]) -> list[DocumentScore]:
     schema, keys, segmenter = _SHARED["schema"], _SHARED["keys"], _SHARED["segmenter"]
-    return [score_document(g, p, schema, segmenter, keys=keys) for g, p in _SHARED["pairs"][bounds[0] : bounds[1]]]
+    return score_pairs(_SHARED["pairs"][bounds[0] : bounds[1]], schema, segmenter, keys)
+
+
+SEGMENT_BATCH = 64  # gold texts segmented together (see Segmenter.segment_many)
+
+
+def score_pairs(
+    pairs: Sequence[tuple[Document, Document]],
+    schema: Schema,
+    segmenter: Segmenter,
+    keys: list[tuple[str, str]],
+    layers: TokenLayers | None = None,
+) -> list[DocumentScore]:
+    """`score_document` over pairs in order, segmenting the gold texts that need it in batches."""
+    scores: list[DocumentScore] = []
+    for first in range(0, len(pairs), SEGMENT_BATCH):
+        batch = pairs[first : first + SEGMENT_BATCH]
+        unsegmented = [g for g, _ in batch if g.tokens is None or g.sentences is None]
+        segmentations = dict(zip(map(id, unsegmented), segmenter.segment_many([g.text or "" for g in unsegmented])))
+        for g, p in batch:
+            scores.append(score_document(g, p, schema, segmenter, layers, keys=keys, segmentation=segmentations.get(id(g))))
+    return scores
 
 
 def _score_in_processes(
@@ -371,8 +391,12 @@ def score_document(
     layers: TokenLayers | None = None,
     *,
     keys: list[tuple[str, str]] | None = None,
+    segmentation: Segmentation | None = None,
 ) -> DocumentScore:
-    """All cells, attribute counts and errors of one document (problems instead, if it is invalid)."""
+    """All cells, attribute counts and errors of one document (problems instead, if it is invalid).
+
+    `segmentation`: the gold text's, if already made (`score_pairs` segments texts in batches).
+    """
     keys = keys or score_keys(schema)
     problems = validate(pred, schema, gold=False)
     if problems:
@@ -443,7 +467,7 @@ def score_document(
         row[o : o + 4] = pc, n_s + ungrounded_by[label], rc, n_t
 
     cells: list[tuple[tuple[str, str], Cell]] = []
-    for label, cell in document_cells(gold, pred, labels, segmenter, layers=layers).items():
+    for label, cell in document_cells(gold, pred, labels, segmenter, layers=layers, segmentation=segmentation).items():
         cells.append((("tokens", label), cell))
 
     alignment = {(gold_spans[g].id, grounded[p].id) for g, p in overlap}

@@ -22,7 +22,7 @@ import numpy as np
 
 from newsgold.corpus.bio import refine_arrays, spans_to_tags
 from newsgold.corpus.rows import merge_crossed_sentences
-from newsgold.corpus.segment import Segmenter
+from newsgold.corpus.segment import Segmentation, Segmenter
 from newsgold.document import Document
 from newsgold.evaluate.metrics import Cell
 
@@ -67,17 +67,19 @@ def document_cells(
     segmenter: Segmenter,
     *,
     layers: TokenLayers | None = None,
+    segmentation: Segmentation | None = None,
 ) -> dict[str, Cell]:
     """Per-label token-level cells of one document; tag sequences appended to `layers` if given.
 
     The gold entities of a layer are the gold spans themselves: tokens are split at every gold
     boundary and sentences merged where a gold span crosses one, so tagging and decoding a gold
     span gives it back. Only predicted spans need snapping to tokens, sentence by sentence.
+    `segmentation`: the gold text's, when the caller has segmented it already (in a batch).
     """
     text = gold.text or ""
     boundaries = np.array([b for s in gold.spans for b in (s.start, s.end)], dtype=np.int64)
     if gold.tokens is None or gold.sentences is None:
-        segmentation = segmenter.segment(text)
+        segmentation = segmentation if segmentation is not None else segmenter.segment(text)
         starts, ends, sentences = segmentation.starts, segmentation.ends, segmentation.sentences
     else:
         sentences = gold.sentences
