@@ -134,6 +134,7 @@ def build_batch(records: list[Record]) -> BatchResult:
     by_split: dict[str, list[Document]] = {}
     arrays: dict[str, list[TokenArrays]] = {}
     clean = True
+    valid: list[Document] = []
     for record in records:
         loaded = load_record(record)
         found = list(loaded.problems)
@@ -143,9 +144,11 @@ def build_batch(records: list[Record]) -> BatchResult:
             found += [p.at(path=loaded.path, line=loaded.line) for p in _match_seed(document, settings.seeds)]
         checked.append((document.id if document is not None else None, loaded.path, loaded.line, found))
         clean = clean and not found
-        if document is None or not clean:
-            continue
-        segmentation = segmenter.segment(document.text or "")
+        if document is not None and clean:
+            valid.append(document)
+    if not clean:
+        valid = []  # the build is refused: only the problems matter
+    for document, segmentation in zip(valid, segmenter.segment_many([d.text or "" for d in valid])):
         document.sentences = segmentation.sentences  # tokens travel as arrays (`arrays`), not as pairs
         stats.add(document, tokens=len(segmentation.starts))
         provenance.append(provenance_of(document))
