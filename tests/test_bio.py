@@ -99,3 +99,5 @@ def test_merge_crossed_sentences_matches_the_naive_rule(case) -> None:  # type: 
     sentences, spans = case
     objects = [Span(id=f"T{i}", label="CLAIM", start=s, end=e) for i, (s, e) in enumerate(spans)]
     assert merge_crossed_sentences(sentences, objects) == _merged_naively(sentences, spans)
+    # more than 64 spans skip the plain-Python crossing check and go straight to the array code
+    assert merge_crossed_sentences(sentences, objects * 20) == _merged_naively(sentences, spans)

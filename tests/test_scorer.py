@@ -7,6 +7,7 @@ import random
 import warnings
 from dataclasses import replace
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -20,6 +21,7 @@ from newsgold.corpus.segment import Segmenter
 from newsgold.document import Document, Relation, Span
 from newsgold.errors import DocumentError
 from newsgold.evaluate.matching import partial_credit
+from newsgold.evaluate.metrics import prf, prf_rows
 from newsgold.evaluate.scorer import SPAN_MODES, ScoreOptions, compare, score
 from newsgold.schema import load_schema
 
@@ -455,3 +457,14 @@ def test_parallel_scoring_gives_the_same_numbers() -> None:
     parallel = score(gold, predictions, SCHEMA, options=replace(options, workers=2)).to_dict()
     for key in ("scores", "attributes", "per_document", "errors"):
         assert parallel[key] == single[key], key
+
+
+SUMS = st.lists(
+    st.tuples(*[st.sampled_from([0.0, 1.0, 2.0, 3.0, 7.0, 0.5, 1 / 3, 2.75]) for _ in range(4)]), min_size=1, max_size=20
+)
+
+
+@given(SUMS)
+def test_vectorised_prf_gives_the_same_floats_as_prf(rows: list[tuple[float, float, float, float]]) -> None:
+    # per-document scores are computed for all documents at once; they must equal prf exactly
+    assert prf_rows(np.array(rows, dtype=np.float64)) == [prf(*row) for row in rows]

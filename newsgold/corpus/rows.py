@@ -7,6 +7,8 @@ user expects it to, in tokenization.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 import json
 from typing import Any, Iterable, Sequence
 
@@ -272,6 +274,9 @@ def _table(columns: dict[str, Any], schema: pa.Schema) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
+_SMALL = 64  # spans below which merge_crossed_sentences first checks for a crossing in plain Python
+
+
 def merge_crossed_sentences(sentences: list[tuple[int, int]], spans: list[Span]) -> list[tuple[int, int]]:
     """Merge consecutive sentences that one span crosses, so no span straddles a sentence break."""
     if not sentences:
@@ -279,6 +284,10 @@ def merge_crossed_sentences(sentences: list[tuple[int, int]], spans: list[Span])
     offsets = [(span.start, span.end) for span in spans if span.start is not None and span.end is not None]
     if not offsets:
         return list(sentences)
+    if len(offsets) <= _SMALL:  # most documents: no span crosses a break, and numpy would cost more than the check
+        sentence_starts = [start for start, _ in sentences]
+        if all(bisect_right(sentence_starts, start) == bisect_right(sentence_starts, end - 1) for start, end in offsets):
+            return list(sentences)
     starts = np.array([start for start, _ in sentences], dtype=np.int64)
     bounds = np.array(offsets, dtype=np.int64)
     first = np.maximum(np.searchsorted(starts, bounds[:, 0], side="right") - 1, 0)

@@ -62,6 +62,22 @@ def prf(p_num: float, p_den: float, r_num: float, r_den: float) -> dict[str, flo
     return {"precision": precision, "recall": recall, "f1": f1}
 
 
+def prf_rows(sums: np.ndarray) -> list[dict[str, float | None]]:
+    """`prf` of every row of an (n, 4) array of sums, vectorised (the same floats as `prf`)."""
+    p_num, p_den, r_num, r_den = (sums[:, i] for i in range(4))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        precision = np.where(p_den != 0, p_num / np.where(p_den != 0, p_den, 1.0), 0.0)
+        recall = np.where(r_den != 0, r_num / np.where(r_den != 0, r_den, 1.0), 0.0)
+        both = precision + recall
+        f1 = np.where(both != 0, 2 * precision * recall / np.where(both != 0, both, 1.0), 0.0)
+    undefined = ((p_den == 0) & (r_den == 0)).tolist()
+    empty = {"precision": None, "recall": None, "f1": None}
+    return [
+        dict(empty) if none else {"precision": p, "recall": r, "f1": f}
+        for none, p, r, f in zip(undefined, precision.tolist(), recall.tolist(), f1.tolist())
+    ]
+
+
 def total(cells: Iterable[Cell]) -> Cell:
     """Sum of cells (micro aggregation)."""
     result = Cell()

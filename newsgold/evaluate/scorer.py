@@ -29,7 +29,7 @@ from newsgold.evaluate.bootstrap import (
 )
 from newsgold.evaluate.grounding import Grounder, Ungrounded
 from newsgold.evaluate.matching import exact_pairs, overlap_pairs, partial_credit, strict_pairs
-from newsgold.evaluate.metrics import Cell, f1_array, macro, prf, total
+from newsgold.evaluate.metrics import Cell, f1_array, macro, prf_rows, total
 from newsgold.evaluate.relations import DocumentRelations, normalise_entity
 from newsgold.evaluate.tokens import TokenLayers, document_cells, seqeval_report
 from newsgold.parallel import default_workers, ordered_map
@@ -172,23 +172,25 @@ class ScoreResult:
     def per_document(self) -> dict[str, dict[str, Any]]:
         """Micro precision, recall and F1 of every block, per document."""
         array = self.per_doc_array()
-        sums = {
-            block: array[:, [self.keys.index((block, name)) for name in names], :].sum(axis=1).tolist()
+        scores = {
+            block: prf_rows(array[:, [self.keys.index((block, name)) for name in names], :].sum(axis=1))
             for block, names in self.blocks()
         }
-        return {
-            document.doc_id: {block: prf(*values[d]) for block, values in sums.items()}
-            for d, document in enumerate(self.documents)
-        }
+        return {document.doc_id: {block: rows[d] for block, rows in scores.items()} for d, document in enumerate(self.documents)}
 
     def attribute_accuracy(self) -> dict[str, dict[str, Any]]:
         """Accuracy of each attribute on the spans matched under `overlap`."""
-        correct: Counter[tuple[str, str]] = Counter()
-        matched: Counter[tuple[str, str]] = Counter()
+        sums: dict[tuple[str, str], list[int]] = {}
         for document in self.documents:
             for key, (right, total_) in document.attributes.items():
-                correct[key] += right
-                matched[key] += total_
+                entry = sums.get(key)
+                if entry is None:
+                    sums[key] = [right, total_]
+                else:
+                    entry[0] += right
+                    entry[1] += total_
+        correct = Counter({key: value[0] for key, value in sums.items()})
+        matched = Counter({key: value[1] for key, value in sums.items()})
         return {
             label.name: {
                 attribute.name: {
