@@ -336,9 +336,13 @@ _SHARED: dict[str, Any] = {}
 
 
 @paused_gc()
-def _score_range(bounds: tuple[int, int]) -> list[DocumentScore]:
+def _score_range(bounds: tuple[int, int]) -> tuple[np.ndarray, list[tuple[Any, ...]]]:
+    """Score one range of documents in a worker; rows come back as one array (cheaper to send
+    between processes than one small array per document)."""
     schema, keys, segmenter = _SHARED["schema"], _SHARED["keys"], _SHARED["segmenter"]
-    return score_pairs(_SHARED["pairs"][bounds[0] : bounds[1]], schema, segmenter, keys)
+    scores = score_pairs(_SHARED["pairs"][bounds[0] : bounds[1]], schema, segmenter, keys)
+    rows = np.stack([document.row for document in scores])
+    return rows, [(d.doc_id, d.attributes, d.errors, d.problems) for d in scores]
 
 
 SEGMENT_BATCH = 64  # gold texts segmented together (see Segmenter.segment_many)
@@ -366,12 +370,19 @@ def _score_in_processes(
     pairs: list[tuple[Document, Document]], schema: Schema, workers: int, keys: list[tuple[str, str]], segmenter: Segmenter
 ) -> list[DocumentScore]:
     """Score documents in forked worker processes (documents are independent); order is kept."""
-    size = max(1, min(64, len(pairs) // (workers * 4) or 1))  # small jobs: no idle worker at the end
+    # eight jobs per worker: small enough that no worker idles long at the end, few enough that
+    # the cost of each job (pickling, queues) stays small next to its work
+    size = max(1, -(-len(pairs) // (workers * 8)))
     ranges = [(i, min(i + size, len(pairs))) for i in range(0, len(pairs), size)]
     _SHARED.update(pairs=pairs, schema=schema, keys=keys, segmenter=segmenter)
     try:
-        chunks = ordered_map(_score_range, ranges, workers=workers)
-        return [document for chunk in chunks for document in chunk]
+        documents = []
+        for rows, rest in ordered_map(_score_range, ranges, workers=workers):
+            documents += [
+                DocumentScore(doc_id=doc_id, row=row, attributes=attributes, errors=errors, problems=problems)
+                for row, (doc_id, attributes, errors, problems) in zip(rows, rest)
+            ]
+        return documents
     finally:
         _SHARED.clear()
 
