@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from seqeval.metrics.sequence_labeling import get_entities
 
-from newsgold.corpus.bio import refine_tokens, spans_to_tags, tags_to_spans
+from newsgold.corpus.bio import refine_arrays, refine_lists, refine_tokens, spans_to_tags, tags_to_spans
 from newsgold.corpus.rows import merge_crossed_sentences
 from newsgold.document import Span
 
@@ -101,3 +102,13 @@ def test_merge_crossed_sentences_matches_the_naive_rule(case) -> None:  # type: 
     assert merge_crossed_sentences(sentences, objects) == _merged_naively(sentences, spans)
     # more than 64 spans skip the plain-Python crossing check and go straight to the array code
     assert merge_crossed_sentences(sentences, objects * 20) == _merged_naively(sentences, spans)
+
+
+@settings(max_examples=300, deadline=None)
+@given(tokens_and_spans(), st.lists(st.integers(0, 200), max_size=30))
+def test_refine_lists_equals_refine_arrays(data, extra_cuts) -> None:  # type: ignore[no-untyped-def]
+    tokens, spans = data
+    boundaries = [b for span in spans for b in span] + extra_cuts  # repeated cuts and cuts past the text too
+    starts, ends = [s for s, _ in tokens], [e for _, e in tokens]
+    array_starts, array_ends = refine_arrays(np.array(starts), np.array(ends), np.array(boundaries, dtype=np.int64))
+    assert refine_lists(starts, ends, boundaries) == (array_starts.tolist(), array_ends.tolist())

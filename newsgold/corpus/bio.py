@@ -8,6 +8,7 @@ so that every span is a whole number of tokens and decoding the tags gives back 
 from __future__ import annotations
 
 from bisect import bisect_right
+from heapq import merge
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -45,6 +46,20 @@ def refine_arrays(starts: np.ndarray, ends: np.ndarray, boundaries: np.ndarray) 
             starts = np.sort(np.concatenate([starts, inside]))
             ends = np.sort(np.concatenate([ends, inside]))
     return starts, ends
+
+
+def refine_lists(starts: list[int], ends: list[int], boundaries: Iterable[int]) -> tuple[list[int], list[int]]:
+    """`refine_arrays` on lists, for short documents: a bisect per boundary costs less than the
+    fixed cost of the numpy calls when there are a few dozen boundaries (same result, tested)."""
+    inside = []
+    n = len(starts)
+    for cut in sorted(set(boundaries)):
+        holder = bisect_right(ends, cut)  # first token ending after the cut
+        if holder < n and starts[holder] < cut:
+            inside.append(cut)
+    if not inside:
+        return starts, ends
+    return list(merge(starts, inside)), list(merge(ends, inside))
 
 
 def spans_to_tags(tokens: Sequence[Offsets], spans: Iterable[Offsets], label: str) -> list[str]:

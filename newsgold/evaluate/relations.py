@@ -71,12 +71,21 @@ class DocumentRelations:
         if not gold_rels or not pred_rels:
             return Cell.counts(0, len(pred_rels), len(gold_rels)), gold_rels, pred_rels
         gold_spans, pred_spans, tails = self.gold_spans, self.pred_spans, self.tails
-        compatible = [
+        # only relations whose heads are aligned can match: look those up instead of trying every
+        # (gold, predicted) pair, so the cost stays linear in the relations of the document
+        aligned: dict[str, list[str]] = {}
+        for gold_head, pred_head in head_alignment:
+            aligned.setdefault(gold_head, []).append(pred_head)
+        pred_by_head: dict[str, list[int]] = {}
+        for j, (ph, _) in enumerate(pred_rels):
+            pred_by_head.setdefault(ph, []).append(j)
+        compatible = sorted(
             (i, j)
             for i, (gh, gt) in enumerate(gold_rels)
-            for j, (ph, pt) in enumerate(pred_rels)
-            if (gh, ph) in head_alignment and tails.matches(gold_spans[gt], pred_spans[pt])
-        ]
+            for ph in aligned.get(gh, ())
+            for j in pred_by_head.get(ph, ())
+            if tails.matches(gold_spans[gt], pred_spans[pred_rels[j][1]])
+        )
         rows = [i for i, _ in compatible]
         cols = [j for _, j in compatible]
         if len(set(rows)) == len(rows) and len(set(cols)) == len(cols):

@@ -28,7 +28,7 @@ from newsgold.evaluate.bootstrap import (
     sample_sums,
 )
 from newsgold.evaluate.grounding import Grounder, Ungrounded
-from newsgold.evaluate.matching import exact_pairs, overlap_pairs, partial_credit, strict_pairs
+from newsgold.evaluate.matching import exact_pairs, merge_intervals, overlap_pairs, partial_credit, strict_pairs
 from newsgold.evaluate.metrics import Cell, f1_array, macro, prf_rows, total
 from newsgold.evaluate.relations import DocumentRelations, normalise_entity
 from newsgold.evaluate.tokens import TokenLayers, document_cells, seqeval_report
@@ -475,13 +475,15 @@ def score_document(
         row[o : o + 4] = overlap_tp[label], n_pred, overlap_tp[label], n_gold
         o = at[("exact", label)]
         row[o : o + 4] = exact_p[label], n_pred, exact_r[label], n_gold
-        pc, n_s, rc, n_t = partial_credit(*offsets[label])
+        g_off, p_off = offsets[label]
+        pc, n_s, rc, n_t = partial_credit(g_off, p_off) if g_off and p_off else (0.0, len(merge_intervals(p_off)), 0.0, len(merge_intervals(g_off)))
         o = at[("partial", label)]
         row[o : o + 4] = pc, n_s + ungrounded_by[label], rc, n_t
 
+    for label, (tp, n_pred, n_gold) in document_cells(gold, pred, labels, segmenter, layers=layers, segmentation=segmentation).items():
+        o = at[("tokens", label)]
+        row[o : o + 4] = tp, n_pred, tp, n_gold
     cells: list[tuple[tuple[str, str], Cell]] = []
-    for label, cell in document_cells(gold, pred, labels, segmenter, layers=layers, segmentation=segmentation).items():
-        cells.append((("tokens", label), cell))
 
     alignment = {(gold_spans[g].id, grounded[p].id) for g, p in overlap}
     relations = DocumentRelations(gold, pred, schema)

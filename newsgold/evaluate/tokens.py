@@ -20,11 +20,10 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from newsgold.corpus.bio import refine_arrays, spans_to_tags
+from newsgold.corpus.bio import refine_arrays, refine_lists, spans_to_tags
 from newsgold.corpus.rows import merge_crossed_sentences
 from newsgold.corpus.segment import Segmentation, Segmenter
 from newsgold.document import Document
-from newsgold.evaluate.metrics import Cell
 
 Offsets = tuple[int, int]
 
@@ -60,6 +59,9 @@ def layer_entities(token_starts: list[int], token_ends: list[int], spans: Iterab
     return [(token_starts[a], token_ends[b]) for a, b in ranges]
 
 
+SMALL_REFINE = 256  # boundaries up to which token refinement runs on lists (numpy's fixed cost is higher)
+
+
 def document_cells(
     gold: Document,
     pred: Document,
@@ -68,8 +70,9 @@ def document_cells(
     *,
     layers: TokenLayers | None = None,
     segmentation: Segmentation | None = None,
-) -> dict[str, Cell]:
-    """Per-label token-level cells of one document; tag sequences appended to `layers` if given.
+) -> dict[str, tuple[int, int, int]]:
+    """Per-label token-level counts (true positives, predicted, gold entities) of one document;
+    tag sequences appended to `layers` if given.
 
     The gold entities of a layer are the gold spans themselves: tokens are split at every gold
     boundary and sentences merged where a gold span crosses one, so tagging and decoding a gold
@@ -77,7 +80,7 @@ def document_cells(
     `segmentation`: the gold text's, when the caller has segmented it already (in a batch).
     """
     text = gold.text or ""
-    boundaries = np.array([b for s in gold.spans for b in (s.start, s.end)], dtype=np.int64)
+    boundaries = [b for s in gold.spans for b in (s.start, s.end)]
     if gold.tokens is None or gold.sentences is None:
         segmentation = segmentation if segmentation is not None else segmenter.segment(text)
         starts, ends, sentences = segmentation.starts, segmentation.ends, segmentation.sentences
@@ -85,8 +88,11 @@ def document_cells(
         sentences = gold.sentences
         starts = np.array([s for s, _ in gold.tokens], dtype=np.int64)
         ends = np.array([e for _, e in gold.tokens], dtype=np.int64)
-    refined_starts, refined_ends = refine_arrays(starts, ends, boundaries)
-    token_starts, token_ends = refined_starts.tolist(), refined_ends.tolist()
+    if len(boundaries) <= SMALL_REFINE:
+        token_starts, token_ends = refine_lists(starts.tolist(), ends.tolist(), boundaries)  # type: ignore[arg-type]
+    else:
+        refined_starts, refined_ends = refine_arrays(starts, ends, np.array(boundaries, dtype=np.int64))
+        token_starts, token_ends = refined_starts.tolist(), refined_ends.tolist()
     sentences = merge_crossed_sentences(sentences, gold.spans)
     sentence_starts = [start for start, _ in sentences]
     if layers is not None:
@@ -97,26 +103,30 @@ def document_cells(
             true_entities[span.label].add((span.start, span.end))  # type: ignore[arg-type]
     # predicted spans by (label, sentence): a span crossing sentences goes to each of them
     groups: dict[str, dict[int, list[Offsets]]] = {label: {} for label in labels}
+    n_sentences = len(sentences)
     for span in pred.spans:
-        if span.start is None or span.label not in groups:
+        start, end = span.start, span.end
+        if start is None or span.label not in groups:
             continue
         by_sentence = groups[span.label]
-        first = max(bisect_right(sentence_starts, span.start) - 1, 0)
-        for index in range(first, len(sentences)):
-            if sentences[index][0] >= span.end:  # type: ignore[operator]
-                break
-            if sentences[index][1] > span.start:
-                by_sentence.setdefault(index, []).append((span.start, span.end))  # type: ignore[arg-type]
-    cells: dict[str, Cell] = {}
+        index = max(bisect_right(sentence_starts, start) - 1, 0)
+        while index < n_sentences and sentences[index][0] < end:  # type: ignore[operator]
+            if sentences[index][1] > start:
+                by_sentence.setdefault(index, []).append((start, end))  # type: ignore[arg-type]
+            index += 1
+    counts: dict[str, tuple[int, int, int]] = {}
     for label in labels:
+        true = true_entities[label]
+        if not groups[label]:
+            counts[label] = (0, 0, len(true))
+            continue
         pred_entities: set[Offsets] = set()
         for index, group in groups[label].items():
             lo = bisect_left(token_starts, sentences[index][0])
             hi = bisect_left(token_starts, sentences[index][1])
             pred_entities.update(layer_entities(token_starts[lo:hi], token_ends[lo:hi], _non_overlapping(group)))
-        true = true_entities[label]
-        cells[label] = Cell.counts(len(true & pred_entities), len(pred_entities), len(true))
-    return cells
+        counts[label] = (len(true & pred_entities), len(pred_entities), len(true))
+    return counts
 
 
 def _append_layers(
