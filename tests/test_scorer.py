@@ -468,3 +468,47 @@ SUMS = st.lists(
 def test_vectorised_prf_gives_the_same_floats_as_prf(rows: list[tuple[float, float, float, float]]) -> None:
     # per-document scores are computed for all documents at once; they must equal prf exactly
     assert prf_rows(np.array(rows, dtype=np.float64)) == [prf(*row) for row in rows]
+
+
+def _naive_relation_matches(gold: Document, pred: Document, relation: str, alignment: set[tuple[str, str]]) -> int:
+    """The definition, tried on every (gold, predicted) pair, then a maximum one-to-one matching."""
+    from scipy.optimize import linear_sum_assignment
+
+    from newsgold.evaluate.relations import _TailMatcher
+
+    gold_spans, pred_spans = {s.id: s for s in gold.spans}, {s.id: s for s in pred.spans}
+    gold_rels = sorted({(r.head, r.tail) for r in gold.relations if r.label == relation})
+    pred_rels = sorted({(r.head, r.tail) for r in pred.relations if r.label == relation})
+    tails = _TailMatcher(gold, SCHEMA)
+    weights = np.zeros((len(gold_rels), len(pred_rels)), dtype=np.int64)
+    for i, (gh, gt) in enumerate(gold_rels):
+        for j, (ph, pt) in enumerate(pred_rels):
+            weights[i, j] = (gh, ph) in alignment and tails.matches(gold_spans[gt], pred_spans[pt])
+    if not weights.size:
+        return 0
+    rows, cols = linear_sum_assignment(weights, maximize=True)
+    return int(weights[rows, cols].sum())
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(documents(), st.integers(0, 10**6))
+def test_relation_matching_equals_trying_every_pair(gold: Document, seed: int) -> None:
+    from newsgold.evaluate.matching import overlap_pairs
+    from newsgold.evaluate.relations import DocumentRelations
+
+    rng = random.Random(seed)
+    spans = [replace(s, id=f"p{s.id}") for s in gold.spans if rng.random() < 0.8]
+    ids = {s.id for s in spans}
+    relations = [Relation(r.label, f"p{r.head}", f"p{rng.choice(sorted(ids)) if rng.random() < 0.3 else r.tail}")
+                 for r in gold.relations]
+    relations = [r for r in relations if r.head in ids and r.tail in ids and r.head != r.tail]
+    pred = Document(id=gold.id, text=gold.text, spans=spans, relations=relations)
+    alignment: set[tuple[str, str]] = set()
+    for label in SCHEMA.label_names:
+        g = [s for s in gold.spans if s.label == label]
+        p = [s for s in pred.spans if s.label == label]
+        alignment |= {(g[a].id, p[b].id) for a, b in overlap_pairs([(s.start, s.end) for s in g], [(s.start, s.end) for s in p])}
+    scored = DocumentRelations(gold, pred, SCHEMA)
+    for relation in SCHEMA.relation_names:
+        cell, _, _ = scored.cell(relation, alignment)
+        assert cell.p_num == _naive_relation_matches(gold, pred, relation, alignment)
