@@ -499,7 +499,7 @@ def test_relation_matching_equals_trying_every_pair(gold: Document, seed: int) -
     rng = random.Random(seed)
     spans = [replace(s, id=f"p{s.id}") for s in gold.spans if rng.random() < 0.8]
     ids = {s.id for s in spans}
-    relations = [Relation(r.label, f"p{r.head}", f"p{rng.choice(sorted(ids)) if rng.random() < 0.3 else r.tail}")
+    relations = [Relation(r.label, f"p{r.head}", f"p{rng.choice(sorted(ids)) if ids and rng.random() < 0.3 else r.tail}")
                  for r in gold.relations]
     relations = [r for r in relations if r.head in ids and r.tail in ids and r.head != r.tail]
     pred = Document(id=gold.id, text=gold.text, spans=spans, relations=relations)
@@ -512,3 +512,23 @@ def test_relation_matching_equals_trying_every_pair(gold: Document, seed: int) -
     for relation in SCHEMA.relation_names:
         cell, _, _ = scored.cell(relation, alignment)
         assert cell.p_num == _naive_relation_matches(gold, pred, relation, alignment)
+
+
+labelled_spans = st.lists(
+    st.tuples(st.integers(0, 40), st.integers(1, 8), st.sampled_from(["A", "B", "C"])).map(lambda t: (t[0], t[0] + t[1], t[2])),
+    max_size=25,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(labelled_spans, labelled_spans)
+def test_overlap_matching_of_all_labels_at_once_equals_one_label_at_a_time(gold, pred) -> None:  # type: ignore[no-untyped-def]
+    from newsgold.evaluate.matching import labelled_overlap_pairs, overlap_pairs
+
+    gold, pred = sorted(gold), sorted(pred)  # the scorer passes spans in canonical order
+    expected = []
+    for label in "ABC":
+        g = [i for i, span in enumerate(gold) if span[2] == label]
+        p = [i for i, span in enumerate(pred) if span[2] == label]
+        expected += [(g[a], p[b]) for a, b in overlap_pairs([gold[i][:2] for i in g], [pred[i][:2] for i in p])]
+    assert labelled_overlap_pairs(gold, pred) == sorted(expected)

@@ -10,6 +10,7 @@ predicted tail overlaps the gold tail. Gold and predicted relations are then pai
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -21,6 +22,7 @@ from newsgold.schema import Schema
 _PUNCT = re.compile(r"[\W_]+", re.UNICODE)
 
 
+@lru_cache(maxsize=65536)  # the same few names recur across mentions and documents
 def normalise_entity(value: str) -> str:
     """Case-, whitespace- and punctuation-insensitive form of an entity name."""
     return _PUNCT.sub(" ", value.casefold()).strip()

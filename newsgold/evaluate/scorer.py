@@ -28,7 +28,7 @@ from newsgold.evaluate.bootstrap import (
     sample_sums,
 )
 from newsgold.evaluate.grounding import Grounder, Ungrounded
-from newsgold.evaluate.matching import exact_pairs, merge_intervals, overlap_pairs, partial_credit, strict_pairs
+from newsgold.evaluate.matching import exact_pairs, labelled_overlap_pairs, merge_intervals, partial_credit, strict_pairs
 from newsgold.evaluate.metrics import Cell, f1_array, macro, prf_rows, total
 from newsgold.evaluate.relations import DocumentRelations, normalise_entity
 from newsgold.evaluate.tokens import TokenLayers, document_cells, seqeval_report
@@ -443,15 +443,7 @@ def score_document(
 
     strict = strict_pairs(g_lab, p_lab)
     exact = exact_pairs(g_lab, p_lab, strict)
-    overlap: list[tuple[int, int]] = []
-    offsets: dict[str, tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
-    for label in labels:
-        g_idx, p_idx = gold_by[label], pred_by[label]
-        g_off = [g_lab[i][:2] for i in g_idx]
-        p_off = [p_lab[i][:2] for i in p_idx]
-        offsets[label] = (g_off, p_off)  # type: ignore[assignment]
-        if g_idx and p_idx:
-            overlap.extend((g_idx[g], p_idx[p]) for g, p in overlap_pairs(g_off, p_off))  # type: ignore[arg-type]
+    overlap = labelled_overlap_pairs(g_lab, p_lab)
 
     strict_tp: defaultdict[str, int] = defaultdict(int)
     overlap_tp: defaultdict[str, int] = defaultdict(int)
@@ -475,8 +467,12 @@ def score_document(
         row[o : o + 4] = overlap_tp[label], n_pred, overlap_tp[label], n_gold
         o = at[("exact", label)]
         row[o : o + 4] = exact_p[label], n_pred, exact_r[label], n_gold
-        g_off, p_off = offsets[label]
-        pc, n_s, rc, n_t = partial_credit(g_off, p_off) if g_off and p_off else (0.0, len(merge_intervals(p_off)), 0.0, len(merge_intervals(g_off)))
+        g_off = [g_lab[i][:2] for i in gold_by[label]]
+        p_off = [p_lab[i][:2] for i in pred_by[label]]
+        if g_off and p_off:
+            pc, n_s, rc, n_t = partial_credit(g_off, p_off)  # type: ignore[arg-type]
+        else:  # nothing to credit; the merged spans are still counted
+            pc, n_s, rc, n_t = 0.0, len(merge_intervals(p_off)), 0.0, len(merge_intervals(g_off))  # type: ignore[arg-type]
         o = at[("partial", label)]
         row[o : o + 4] = pc, n_s + ungrounded_by[label], rc, n_t
 
