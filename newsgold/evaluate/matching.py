@@ -85,19 +85,23 @@ def labelled_overlap_pairs(gold: Sequence[Labelled], pred: Sequence[Labelled]) -
     The same pairs as calling `overlap_pairs` per label (tested), in one sweep over the document's
     spans instead of one call per label, which is what short documents spend their time on.
     """
+    if not gold or not pred:
+        return []
     items = sorted([(l, s, e, 0, i) for i, (s, e, l) in enumerate(gold)] + [(l, s, e, 1, i) for i, (s, e, l) in enumerate(pred)])
     pairs: list[tuple[int, int]] = []
     component: list[tuple[int, int, int, int]] = []
     label, reach = None, -1
-    for item_label, start, end, side, index in items:
+    for item_label, start, end, side, index in items + [(None, 0, 0, 0, 0)]:  # the sentinel closes the last one
         if component and (item_label != label or start >= reach):
-            if len(component) > 1:
+            if len(component) == 2:  # the common case: one span of each side, or two of one side
+                (_, _, side_a, a), (_, _, side_b, b) = component
+                if side_a != side_b:  # they overlap, or the sweep would have split them
+                    pairs.append((a, b) if side_a == 0 else (b, a))
+            elif len(component) > 2:
                 pairs.extend(_solve_component(component))
             component, reach = [], -1
         component.append((start, end, side, index))
         label, reach = item_label, max(reach, end)
-    if component:
-        pairs.extend(_solve_component(component))
     return sorted(pairs)
 
 

@@ -65,6 +65,8 @@ class DocumentRelations:
         self.gold_by = _by_type(gold, self.gold_spans)
         self.pred_by = _by_type(pred, self.pred_spans)
         self.tails = _TailMatcher(gold, schema)
+        self._alignment: set[tuple[str, str]] | None = None
+        self._by_gold: dict[str, list[str]] = {}
 
     def cell(self, relation: str, head_alignment: set[tuple[str, str]]) -> tuple[Cell, list[tuple[str, str]], list[tuple[str, str]]]:
         """Cell of one relation type, with the missed gold and spurious predicted pairs."""
@@ -75,9 +77,7 @@ class DocumentRelations:
         gold_spans, pred_spans, tails = self.gold_spans, self.pred_spans, self.tails
         # only relations whose heads are aligned can match: look those up instead of trying every
         # (gold, predicted) pair, so the cost stays linear in the relations of the document
-        aligned: dict[str, list[str]] = {}
-        for gold_head, pred_head in head_alignment:
-            aligned.setdefault(gold_head, []).append(pred_head)
+        aligned = self._aligned(head_alignment)
         pred_by_head: dict[str, list[int]] = {}
         for j, (ph, _) in enumerate(pred_rels):
             pred_by_head.setdefault(ph, []).append(j)
@@ -102,6 +102,14 @@ class DocumentRelations:
         missed = [gold_rels[i] for i in range(len(gold_rels)) if i not in matched_gold]
         spurious = [pred_rels[j] for j in range(len(pred_rels)) if j not in matched_pred]
         return Cell.counts(len(matched), len(pred_rels), len(gold_rels)), missed, spurious
+
+    def _aligned(self, head_alignment: set[tuple[str, str]]) -> dict[str, list[str]]:
+        """Predicted span ids aligned with each gold span id (made once per alignment)."""
+        if self._alignment is not head_alignment:
+            self._alignment, self._by_gold = head_alignment, {}
+            for gold_head, pred_head in head_alignment:
+                self._by_gold.setdefault(gold_head, []).append(pred_head)
+        return self._by_gold
 
     def quoted(self, gold: Document, pred: Document, schema: Schema) -> Cell:
         """"Who is quoted" (`quoted_cell`), with the span lookups already made."""
