@@ -80,12 +80,15 @@ def _attrs(schema: Schema, label: str, rng: random.Random, entity: str = "Anna P
 
 
 def make_document(index: int, spans: int, schema: Schema, rng: random.Random) -> Document:
-    """One synthetic gold document with about `spans` spans (a claim group holds 4 spans).
+    """One synthetic gold document with exactly `spans` spans (at least 1).
 
+    A claim group holds 4 spans (SPEAKER, CLAIM, EVENT, FRAMING); when `spans` is not a multiple
+    of 4, the last group keeps only the first `spans % 4` of them, and the relations between those.
     Claim words are stripped of punctuation so that spans stay on token boundaries; the filler
     between claims keeps the vocabulary's punctuation, quotes and numbers.
     """
-    groups = max(1, spans // 4)
+    groups = max(1, -(-spans // 4))
+    last_group_spans = spans - 4 * (groups - 1) if spans > 0 else 4
     parts: list[str] = []
     position = 0
     doc_spans: list[Span] = []
@@ -116,12 +119,19 @@ def make_document(index: int, spans: int, schema: Schema, rng: random.Random) ->
         claim = (claim_start, position)
         add(".")
         base = f"g{group}"
-        doc_spans.append(Span(f"{base}s", "SPEAKER", *speaker, attrs=_attrs(schema, "SPEAKER", rng, name)))
-        doc_spans.append(Span(f"{base}c", "CLAIM", *claim, attrs=_attrs(schema, "CLAIM", rng)))
-        doc_spans.append(Span(f"{base}e", "EVENT", *offsets[event_at], attrs=_attrs(schema, "EVENT", rng)))
-        doc_spans.append(Span(f"{base}f", "FRAMING", *offsets[framing_at], attrs=_attrs(schema, "FRAMING", rng)))
-        relations.append(Relation("attributed_to", f"{base}c", f"{base}s"))
-        relations.append(Relation("about", f"{base}c", f"{base}e"))
+        group_spans = [
+            Span(f"{base}s", "SPEAKER", *speaker, attrs=_attrs(schema, "SPEAKER", rng, name)),
+            Span(f"{base}c", "CLAIM", *claim, attrs=_attrs(schema, "CLAIM", rng)),
+            Span(f"{base}e", "EVENT", *offsets[event_at], attrs=_attrs(schema, "EVENT", rng)),
+            Span(f"{base}f", "FRAMING", *offsets[framing_at], attrs=_attrs(schema, "FRAMING", rng)),
+        ]
+        group_relations = [Relation("attributed_to", f"{base}c", f"{base}s"), Relation("about", f"{base}c", f"{base}e")]
+        if group == groups - 1:
+            group_spans = group_spans[:last_group_spans]
+            kept = {span.id for span in group_spans}
+            group_relations = [r for r in group_relations if r.head in kept and r.tail in kept]
+        doc_spans += group_spans
+        relations += group_relations
     text = "".join(parts).replace(" .", ".")
     # removing the space before full stops shifts offsets: rebuild them against the final text
     shift_map = _shift_map("".join(parts), text)
@@ -198,7 +208,7 @@ def main() -> None:
     """Write a corpus to disk (gold.jsonl, predictions.jsonl, optionally seeds/ and gold/)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--docs", type=int, default=1000)
-    parser.add_argument("--spans", type=int, default=40, help="spans per document (rounded down to a multiple of 4)")
+    parser.add_argument("--spans", type=int, default=40, help="gold spans per document")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seeds", action="store_true", help="also write seeds/<id>.txt and gold.jsonl for corpus build")
