@@ -1,6 +1,6 @@
 """Run every benchmark from scratch and write benchmarks/RESULTS.md.
 
-    python benchmarks/run.py            # full sizes (about 40 minutes on 2 cores, most of it generating data)
+    python benchmarks/run.py            # full sizes (about 75 minutes on 2 cores, most of it generating data)
     python benchmarks/run.py --quick    # small sizes, to check that everything runs
 
 Raw results go to build/bench/*.json; RESULTS.md records the machine, the versions, the date and
