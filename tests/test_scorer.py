@@ -532,3 +532,28 @@ def test_overlap_matching_of_all_labels_at_once_equals_one_label_at_a_time(gold,
         p = [i for i, span in enumerate(pred) if span[2] == label]
         expected += [(g[a], p[b]) for a, b in overlap_pairs([gold[i][:2] for i in g], [pred[i][:2] for i in p])]
     assert labelled_overlap_pairs(gold, pred) == sorted(expected)
+
+
+@settings(max_examples=300, deadline=None)
+@given(labelled_spans, labelled_spans)
+def test_overlap_matching_by_components_is_as_good_as_one_global_assignment(gold, pred) -> None:  # type: ignore[no-untyped-def]
+    from scipy.optimize import linear_sum_assignment
+
+    from newsgold.evaluate.matching import overlap_pairs
+
+    gold, pred = [s[:2] for s in gold], [s[:2] for s in pred]
+
+    def overlap(g: tuple[int, int], p: tuple[int, int]) -> int:
+        return max(0, min(g[1], p[1]) - max(g[0], p[0]))
+
+    pairs = overlap_pairs(gold, pred)
+    assert len({g for g, _ in pairs}) == len({p for _, p in pairs}) == len(pairs)  # one-to-one
+    assert all(overlap(gold[g], pred[p]) > 0 for g, p in pairs)
+    if not gold or not pred:
+        assert pairs == []
+        return
+    # the definition: most pairs, then most overlapping characters, over the whole document at once
+    weights = np.array([[(1 << 32) + overlap(g, p) if overlap(g, p) else 0 for p in pred] for g in gold], dtype=np.int64)
+    rows, cols = linear_sum_assignment(weights, maximize=True)
+    best = [(r, c) for r, c in zip(rows, cols) if weights[r, c]]
+    assert (len(pairs), sum(overlap(gold[g], pred[p]) for g, p in pairs)) == (len(best), sum(overlap(gold[r], pred[c]) for r, c in best))

@@ -63,27 +63,16 @@ def overlap_pairs(gold: Sequence[Offsets], pred: Sequence[Offsets]) -> list[tupl
     The overlap graph is split into connected components first, so the cost stays close to
     linear in the number of spans; each component is solved optimally (Hungarian algorithm).
     """
-    items = sorted([(s, e, 0, i) for i, (s, e) in enumerate(gold)] + [(s, e, 1, i) for i, (s, e) in enumerate(pred)])
-    pairs: list[tuple[int, int]] = []
-    component: list[tuple[int, int, int, int]] = []
-    reach = -1
-    for item in items:
-        if component and item[0] >= reach:
-            if len(component) > 1:
-                pairs.extend(_solve_component(component))
-            component, reach = [], -1
-        component.append(item)
-        reach = max(reach, item[1])
-    if component:
-        pairs.extend(_solve_component(component))
-    return sorted(pairs)
+    return labelled_overlap_pairs([(s, e, "") for s, e in gold], [(s, e, "") for s, e in pred])
 
 
 def labelled_overlap_pairs(gold: Sequence[Labelled], pred: Sequence[Labelled]) -> list[tuple[int, int]]:
     """`overlap_pairs` of every label at once: spans only pair within their label.
 
-    The same pairs as calling `overlap_pairs` per label (tested), in one sweep over the document's
+    The same pairs as matching one label at a time (tested), in one sweep over the document's
     spans instead of one call per label, which is what short documents spend their time on.
+    Components of the overlap graph are found in the sweep; those of two spans are resolved
+    there, larger ones by `_solve_component`.
     """
     if not gold or not pred:
         return []
