@@ -26,8 +26,8 @@ from newsgold.document import atomic_write_text, write_documents
 from newsgold.annotation.adjudicate import adjudicate
 from newsgold.annotation.agreement import agreement, load_annotator_files
 from newsgold.annotation.client import connect, project_by_title
-from newsgold.annotation.config import labeling_config
-from newsgold.annotation.pull import convert_export, export_snapshot, write_by_annotator, write_gold
+from newsgold.annotation.config import labeling_config, load_guidelines
+from newsgold.annotation.pull import convert_export, export_snapshot, record_pseudonyms, write_by_annotator, write_gold
 from newsgold.annotation.push import push_documents
 from newsgold.annotation.server import CREDENTIALS_FILE, start_server, stop_server
 from newsgold.annotation.settings import load_ls_settings
@@ -467,6 +467,10 @@ LsSettingsOption = typer.Option(
     None, "--ls-config", help="Label Studio settings (default: the shipped configs/labelstudio.yaml).", dir_okay=False
 )
 UrlOption = typer.Option(None, "--url", help="A Label Studio to use instead of the local one (key from LABEL_STUDIO_API_KEY).")
+GuidelinesOption = typer.Option(
+    None, "--guidelines", help="Guidelines Markdown shown as the project instructions (default: docs/guidelines.md if present).",
+    dir_okay=False,
+)
 
 
 @annotate_app.command("config")
@@ -492,6 +496,7 @@ def annotate_up(
     port: Optional[int] = typer.Option(None, "--port", help="Port to try first (default from the settings)."),
     ls_config: Optional[Path] = LsSettingsOption,
     schema_path: Optional[Path] = SchemaOption,
+    guidelines: Optional[Path] = GuidelinesOption,
 ) -> None:
     """Start (or reuse) a local Label Studio, create the project and import the seed articles.
 
@@ -506,7 +511,7 @@ def annotate_up(
         server = start_server(settings, port=port)
         connection = connect(settings)
         documents = list(ingest_seeds(seeds))
-        report = push_documents(connection, schema, settings, documents)
+        report = push_documents(connection, schema, settings, documents, guidelines=load_guidelines(guidelines))
     console = stdout()
     console.print(f"Label Studio is running at {server.url} (pid {server.pid}); project id {report.project_id}")
     console.print(f"tasks: {report.imported} imported, {report.unchanged} already there")
@@ -539,6 +544,7 @@ def annotate_push(
     url: Optional[str] = UrlOption,
     ls_config: Optional[Path] = LsSettingsOption,
     schema_path: Optional[Path] = SchemaOption,
+    guidelines: Optional[Path] = GuidelinesOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Create or update the project and import documents as tasks, idempotently, with pre-annotations.
@@ -568,7 +574,8 @@ def annotate_push(
             pairs, _, _, _ = align(documents, preds, schema, allow_ungrounded=True)
             grounded = {p.id: p for _, p in pairs}
         connection = connect(settings, url=url)
-        report = push_documents(connection, schema, settings, documents, predictions=grounded, model_version=model_version)
+        report = push_documents(connection, schema, settings, documents, predictions=grounded, model_version=model_version,
+                                guidelines=load_guidelines(guidelines))
     if as_json:
         print_json(report.to_dict())
         return
@@ -586,6 +593,9 @@ def annotate_pull(
     out: Path = typer.Option(Path("build/annotations"), "--out", "-o", help="Folder for one <annotator>.jsonl file each (raw)."),
     gold: Path = typer.Option(Path("gold"), "--gold", help="Gold folder to write adjudicated documents into."),
     force: bool = typer.Option(False, "--force", help="Overwrite gold documents that differ from what is pulled."),
+    drop_invalid: bool = typer.Option(
+        False, "--drop-invalid", help="Decide a task from its valid annotations when one of them is invalid (default: leave it unresolved)."
+    ),
     from_export: Optional[Path] = typer.Option(None, "--from-export", help="Convert a Label Studio JSON export file instead of exporting."),
     url: Optional[str] = UrlOption,
     ls_config: Optional[Path] = LsSettingsOption,
@@ -616,8 +626,9 @@ def annotate_pull(
         conversion = convert_export(tasks, schema, source=source)
         if conversion.tasks == 0 and conversion.problems:
             raise DocumentError(conversion.problems)
+        record_pseudonyms(conversion, settings.data_dir)
         counts = write_by_annotator(conversion.annotations, out)
-        decided = adjudicate(conversion.valid_annotations(), schema)
+        decided = adjudicate(conversion.annotations, schema, invalid=conversion.invalid, drop_invalid=drop_invalid)
         written = write_gold(decided.gold, gold, force=force)
     result = {
         "tasks": conversion.tasks,
@@ -648,7 +659,7 @@ def annotate_pull(
         for doc_id, notes in decided.disagreements.items():
             console.print(f"[yellow]{escape(doc_id)}: {len(notes)} disagreement(s)[/yellow]: " + escape("; ".join(notes[:5])))
         for doc_id, notes in decided.unresolved.items():
-            console.print(f"[red]{escape(doc_id)}: unresolved, not written[/red] (mark a ground-truth annotation): " + escape("; ".join(notes[:3])))
+            console.print(f"[red]{escape(doc_id)}: unresolved, not written[/red]: " + escape("; ".join(notes[:3])))
         console.print(f"gold: {len(written.written)} written, {len(written.unchanged)} unchanged in {escape(str(gold))}")
         for doc_id, summary in written.refused.items():
             console.print(f"[red]{escape(doc_id)}: gold differs ({escape(summary)}); not overwritten, re-run with --force[/red]")

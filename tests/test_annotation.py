@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from label_studio_sdk.label_interface import LabelInterface
 
 from newsgold.annotation.adjudicate import adjudicate, majority_merge
 from newsgold.annotation.agreement import agreement, cohen_kappa, krippendorff_alpha
-from newsgold.annotation.config import instructions_html, labeling_config
-from newsgold.annotation.pull import Annotation, convert_export, diff_summary, write_gold
+from newsgold.annotation.config import choice_hotkeys, instructions_html, labeling_config, load_guidelines
+from newsgold.annotation.pull import Annotation, convert_export, diff_summary, record_pseudonyms, write_by_annotator, write_gold
 from newsgold.annotation.results import document_to_results, results_to_document
 from newsgold.document import Document, Relation, Span, read_documents
+from newsgold.errors import SyncError
 from newsgold.schema import Schema
 
 GOLD = read_documents(Path(__file__).parents[1] / "gold")[0]
@@ -31,6 +34,48 @@ def test_config_covers_the_schema_and_parses(schema: Schema) -> None:
     for relation in schema.relations:
         assert f'<Relation value="{relation.name}"/>' in xml
     assert "<table>" in instructions_html(schema) and "SPEAKER" in instructions_html(schema)
+
+
+def test_every_control_is_visible_and_required_for_its_own_label_only(schema: Schema) -> None:
+    """Label Studio checks `required` on every region unless the control itself names its label."""
+    root = ElementTree.fromstring(labeling_config(schema))
+    controls = [e for e in root.iter() if e.get("perRegion") == "true"]
+    expected = {f"{label.name}.{a.name}" for label in schema.labels for a in label.attributes}
+    assert {c.get("name") for c in controls} == expected
+    for control in controls:
+        owner, _, attribute = control.get("name", "").partition(".")
+        assert control.get("visibleWhen") == "region-selected"
+        assert control.get("whenTagName") == "label" and control.get("whenLabelValue") == owner
+        assert (control.get("required") == "true") == schema.label(owner).attribute(attribute).required
+    [relations] = list(root.iter("Relations"))
+    assert relations.get("choice") == "single"
+
+
+def test_choice_hotkeys_are_unique_per_label_and_clash_with_nothing(schema: Schema) -> None:
+    root = ElementTree.fromstring(labeling_config(schema))
+    label_keys = {label.hotkey for label in schema.labels}
+    for label in schema.labels:
+        keys = choice_hotkeys(schema, label)
+        assert len(set(keys.values())) == len(keys)  # one key, one value, within the label
+        assert not set(keys.values()) & (label_keys | {"u"})
+        values = sum(len(a.values) for a in label.attributes if a.kind == "choice")
+        assert len(keys) == values  # every value has a key (FRAMING's 16 too)
+        for control in root.iter("Choices"):
+            if control.get("whenLabelValue") == label.name:
+                attribute = control.get("name", "").partition(".")[2]
+                assert {c.get("value"): c.get("hotkey") for c in control} == {
+                    value: key for (name, value), key in keys.items() if name == attribute}
+    assert choice_hotkeys(schema, schema.label("CLAIM"))[("voice", "attributed")] == "1"
+    assert choice_hotkeys(schema, schema.label("SPEAKER"))[("mention", "name")] == "1"
+
+
+def test_instructions_carry_the_whole_guidelines(schema: Schema, tmp_path: Path) -> None:
+    guidelines = (Path(__file__).parents[1] / "docs" / "guidelines.md").read_text(encoding="utf-8")
+    html = instructions_html(schema, guidelines)
+    assert "1. Boundaries (all labels)" in html and "Schema reference" in html
+    assert "padding" in html and 'class="newsgold-guidelines"' in html and "<!--" not in html
+    with pytest.raises(SyncError, match="cannot read the guidelines"):
+        load_guidelines(tmp_path / "missing.md")
 
 
 def test_results_round_trip_the_gold(schema: Schema) -> None:
@@ -56,6 +101,9 @@ def test_result_problems_and_left_relations(schema: Schema) -> None:
     assert any("disagrees with the task text" in m for m in messages)
     assert any("does not belong to a CLAIM region" in m for m in messages)
     assert any("has no relation label" in m for m in messages)
+    both = results[:2] + [{"from_id": "b", "to_id": "a", "type": "relation", "labels": ["attributed_to", "about"]}]
+    document2, problems2 = results_to_document("d", text, both, schema, where="t")
+    assert document2.relations == [] and any("has 2 labels" in p.message and p.field == "labels" for p in problems2)
     assert all(m.startswith("task 1 annotation 2: ") for m in messages)
     assert [(r.head, r.tail) for r in document.relations] == [("b", "a")]  # direction left: head is to_id
     assert document.spans[0].text == "He"  # recomputed from the task text
@@ -92,11 +140,61 @@ def test_adjudication_rules(schema: Schema) -> None:
     truth = adjudicate([_annotation(a, "x", 1), _annotation(b, "y", 2, ground_truth=True)], schema)
     assert truth.rule["d"].startswith("ground truth") and len(truth.gold[0].spans) == 2
     merged = adjudicate([_annotation(a, "x", 1), _annotation(b, "y", 2), _annotation(c, "z", 3)], schema)
-    assert merged.rule["d"] == "majority of 3 annotations"
+    assert merged.rule["d"] == "majority of 3 annotators (annotations 1, 2, 3)"
+    assert merged.gold[0].meta["adjudication"] == {"rule": "majority", "annotations": [1, 2, 3], "annotators": ["x", "y", "z"]}
     assert [(s.start, s.attrs["entity"]) for s in merged.gold[0].spans] == [(0, "Anna"), (9, "Bert")]
     tie = adjudicate([_annotation(a, "x", 1), _annotation(c, "z", 3)], schema)
     assert "d" in tie.unresolved and not tie.gold  # entity has no majority: needs a ground truth
     assert any("marked by 1 of 2" in note for note in tie.disagreements["d"])
+
+
+def test_each_annotator_votes_once_with_their_latest_annotation(schema: Schema) -> None:
+    """Two people, three annotations: x's second annotation replaces x's first, it adds no vote."""
+    text = "Anna and Bert spoke."
+    a = Document(id="d", text=text, spans=[_speaker(0, 4, "Anna")])
+    b = Document(id="d", text=text, spans=[_speaker(0, 4, "Anna"), _speaker(9, 13, "Bert")])
+    decided = adjudicate([_annotation(b, "x", 1), _annotation(b, "x", 3), _annotation(a, "y", 2)], schema)
+    assert decided.rule["d"] == "majority of 2 annotators (annotations 2, 3)"
+    assert [s.start for s in decided.gold[0].spans] == [0]  # Bert has 1 of 2 annotators, not 2 of 3
+    assert decided.gold[0].meta["annotators"] == ["x", "y"]
+    alone = adjudicate([_annotation(a, "x", 1), _annotation(b, "x", 2)], schema)
+    assert alone.rule["d"].startswith("single annotator (x, annotation 2)") and len(alone.gold[0].spans) == 2
+
+
+def test_an_invalid_annotation_leaves_the_task_unresolved(schema: Schema) -> None:
+    text = "Anna and Bert spoke."
+    a = Document(id="d", text=text, spans=[_speaker(0, 4, "Anna")])
+    group = [_annotation(a, "x", 1), _annotation(a, "y", 2)]
+    decided = adjudicate(group, schema, invalid={2})
+    assert decided.gold == [] and "annotation 2 (y) has problems" in decided.unresolved["d"][0]
+    dropped = adjudicate(group, schema, invalid={2}, drop_invalid=True)
+    assert dropped.gold[0].meta["adjudication"]["dropped_invalid"] == [2]
+    assert "invalid annotation(s) 2 left out" in dropped.rule["d"]
+    superseded = adjudicate([_annotation(a, "x", 1), _annotation(a, "y", 2), _annotation(a, "y", 3)], schema, invalid={2})
+    assert superseded.rule["d"].startswith("majority of 2 annotators (annotations 1, 3)")  # y fixed it later
+    truth = adjudicate([_annotation(a, "x", 1, ground_truth=True)], schema, invalid={1})
+    assert truth.gold == [] and "ground-truth annotation 1" in truth.unresolved["d"][0]
+
+
+def test_pull_names_annotators_by_pseudonym_and_gold_meta_by_decision(schema: Schema, tmp_path: Path) -> None:
+    text = "Anna said yes."
+    results = document_to_results(Document(id="d", text=text, spans=[_speaker(0, 4, "Anna")]), schema)
+    task = {"id": 7, "data": {"text": text, "doc_id": "d"}, "meta": {"source": "seeds/d.txt"}, "annotations": [
+        {"id": 11, "completed_by": {"id": 3, "email": "ann@example.org"}, "result": results, "updated_at": "1"},
+        {"id": 12, "completed_by": 4, "result": results, "updated_at": "2"},
+    ]}
+    conversion = convert_export([task], schema)
+    assert sorted(a.annotator for a in conversion.annotations) == ["annotator-3", "annotator-4"]
+    assert conversion.emails == {"annotator-3": "ann@example.org"}
+    path = record_pseudonyms(conversion, tmp_path / "ls")
+    assert path is not None and json.loads(path.read_text()) == {"annotator-3": "ann@example.org"}
+    assert oct(path.stat().st_mode)[-3:] == "600"
+    write_by_annotator(conversion.annotations, tmp_path / "ann")
+    assert sorted(p.name for p in (tmp_path / "ann").iterdir()) == ["annotator-3.jsonl", "annotator-4.jsonl"]
+    gold = adjudicate(conversion.annotations, schema).gold[0]
+    assert gold.meta["source"] == "seeds/d.txt" and gold.meta["annotators"] == ["annotator-3", "annotator-4"]
+    assert not {"annotator", "annotation_id", "task_id", "ground_truth"} & set(gold.meta)
+    assert "ann@example.org" not in json.dumps(gold.meta)
 
 
 def test_majority_merge_keeps_agreed_relations() -> None:

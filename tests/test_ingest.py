@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -10,7 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from spacy.attrs import IS_PUNCT, IS_SPACE
+from typer.testing import CliRunner
 
+from newsgold.cli import app
 from newsgold.corpus.ingest import ingest_seeds, newline_style, seed_document
 from newsgold.corpus.segment import Segmenter, blank_english, whitespace_table
 from newsgold.document import text_sha256
@@ -91,6 +94,20 @@ def test_sidecar_metadata(tmp_path: Path) -> None:
     with pytest.raises(IngestError, match="computed by newsgold") as info:
         seed_document(path)
     assert info.value.field == "sha256"
+
+
+def test_sidecar_dates_become_iso_strings_and_odd_values_are_errors(tmp_path: Path) -> None:
+    path = _seed(tmp_path, "a.txt", b"Text.")
+    (tmp_path / "a.meta.yaml").write_text("published: 2026-03-01\nseen: 2026-03-01 10:30:00\ntags: [x, 2017-07-18]\n")
+    meta = seed_document(path).meta
+    assert meta["published"] == "2026-03-01" and meta["seen"] == "2026-03-01T10:30:00" and meta["tags"] == ["x", "2017-07-18"]
+    json.dumps(meta)  # what ingest writes must serialise
+    result = CliRunner().invoke(app, ["corpus", "ingest", "--seeds", str(tmp_path), "--out", str(tmp_path / "d.jsonl")])
+    assert result.exit_code == 0, result.output
+    (tmp_path / "a.meta.yaml").write_text("blob: !!binary aGVsbG8=\n")
+    with pytest.raises(IngestError, match="bytes cannot be stored") as info:
+        seed_document(path)
+    assert info.value.field == "blob" and str(info.value.path).endswith("a.meta.yaml")
 
 
 @pytest.mark.parametrize(

@@ -138,7 +138,7 @@ def test_round_trip_annotations_to_gold_and_agreement(lab, schema: Schema) -> No
     result = invoke("annotate", "pull", "--out", str(root / "ann"), "--gold", str(root / "gold"), "--ls-config", str(lab["config"]), "--json")
     report = json.loads(result.stdout)
     assert report["cancelled_dropped"] == 1 and report["annotations"] == 3 and report["problems"] == []
-    assert report["rules"][SEED_ID].startswith("ground truth") and report["rules"][TEST_ID].startswith("single annotation")
+    assert report["rules"][SEED_ID].startswith("ground truth") and report["rules"][TEST_ID].startswith("single annotator")
     assert lab["token"] not in result.output
 
     def key(document: Document) -> tuple[set, set]:  # type: ignore[type-arg]
@@ -150,9 +150,14 @@ def test_round_trip_annotations_to_gold_and_agreement(lab, schema: Schema) -> No
     assert key(gold[TEST_ID]) == key(expected_test_gold())
     assert gold[TEST_ID].text == TEST_TEXT  # CRLF and emoji kept, offsets exact
     assert key(gold[SEED_ID]) == key(seed_gold)
-    assert gold[SEED_ID].meta["annotators"] == sorted(["admin@newsgold.local", "annotator2@example.com"])
+    admin = f"annotator-{client.users.whoami().id}"
+    assert gold[SEED_ID].meta["annotators"] == [admin]  # the ground truth decided: one person's annotation
+    assert gold[SEED_ID].meta["adjudication"]["rule"] == "ground_truth"
+    assert "@" not in json.dumps([d.meta for d in gold.values()])  # no e-mail address in gold
+    pseudonyms = json.loads((root / "data" / "annotators.json").read_text())
+    assert pseudonyms == {admin: "admin@newsgold.local", f"annotator-{user2.id}": "annotator2@example.com"}
     assert invoke("validate", str(root / "gold")).exit_code == 0
-    assert sorted(p.name for p in (root / "ann").iterdir()) == ["admin@newsgold.local.jsonl", "annotator2@example.com.jsonl"]
+    assert sorted(p.name for p in (root / "ann").iterdir()) == sorted([f"{admin}.jsonl", f"annotator-{user2.id}.jsonl"])
 
     agreement = json.loads(invoke("annotate", "agreement", str(root / "ann"), "--json").stdout)
     assert agreement["documents_compared"] == 1
@@ -178,6 +183,42 @@ def test_round_trip_annotations_to_gold_and_agreement(lab, schema: Schema) -> No
     write_documents([Document(id=TEST_ID, text=TEST_TEXT + "More.")], changed)
     result = invoke("annotate", "push", str(changed), "--ls-config", str(lab["config"]), ok=False)
     assert result.exit_code == 1 and f"document '{TEST_ID}', field 'text'" in result.output and "annotation" in result.output
+
+
+def test_votes_per_annotator_and_invalid_annotations_on_the_real_server(lab, schema: Schema) -> None:  # type: ignore[no-untyped-def]
+    """Issue 16: a second annotation by the same person is not a second vote; an invalid one blocks the task."""
+    client, root = lab["client"], lab["root"]
+    text = "Anna and Bert spoke."
+    documents = root / "votes.jsonl"
+    write_documents([Document(id="votes", text=text), Document(id="invalid-one", text=text)], documents)
+    invoke("annotate", "push", str(documents), "--ls-config", str(lab["config"]))
+    tasks = _tasks(lab)
+    other = client.users.create(username="annotator3", email="annotator3@example.com")
+    client.users.update(other.id, active_organization=client.users.whoami().active_organization)
+    anna = Span("a", "SPEAKER", 0, 4, attrs={"mention": "name", "entity": "Anna"})
+    bert = Span("b", "SPEAKER", 9, 13, attrs={"mention": "name", "entity": "Bert"})
+    both = document_to_results(Document(id="votes", text=text, spans=[anna, bert]), schema)
+    only_anna = document_to_results(Document(id="votes", text=text, spans=[anna]), schema)
+    client.annotations.create(tasks["votes"], result=both)
+    client.annotations.create(tasks["votes"], result=both)  # the same person again
+    client.annotations.create(tasks["votes"], result=only_anna, completed_by=other.id)
+    trailing_space = document_to_results(Document(id="invalid-one", text=text, spans=[
+        Span("a", "SPEAKER", 0, 5, attrs={"mention": "name", "entity": "Anna"})]), schema)
+    client.annotations.create(tasks["invalid-one"], result=only_anna)
+    client.annotations.create(tasks["invalid-one"], result=trailing_space, completed_by=other.id)
+
+    out, gold = root / "votes-ann", root / "votes-gold"
+    result = invoke("annotate", "pull", "--out", str(out), "--gold", str(gold), "--ls-config", str(lab["config"]), "--json", ok=False)
+    report = json.loads(result.stdout)
+    assert result.exit_code == 1  # the invalid annotation is a problem
+    assert report["rules"]["votes"].startswith("majority of 2 annotators")
+    [votes] = read_documents(gold / "votes.json")
+    assert [(s.start, s.end) for s in votes.spans] == [(0, 4)]  # Bert: 1 of 2 annotators
+    assert "invalid-one" in report["unresolved"] and not (gold / "invalid-one.json").exists()
+    assert any("ends on whitespace" in p["message"] or "whitespace" in p["message"] for p in report["problems"])
+    again = json.loads(invoke("annotate", "pull", "--out", str(out), "--gold", str(gold), "--drop-invalid",
+                              "--ls-config", str(lab["config"]), "--json", ok=False).stdout)
+    assert "invalid-one" in again["gold_written"] and "left out" in again["rules"]["invalid-one"]
 
 
 def test_failure_paths(lab, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -1,19 +1,26 @@
 """Adjudication: one gold document per task from its annotations.
 
-Rule, in order: (1) the annotation flagged ground truth in Label Studio (the latest if several);
-(2) the only annotation; (3) a majority merge: a span (same start, end, label) is kept when more
-than half of the annotations have it, each attribute takes the value more than half of those
-spans agree on, and a relation is kept when more than half of the annotations link the same two
-spans. What has no majority is listed as a disagreement; a merged document that is not valid gold
-(e.g. a required attribute without a majority) is not written and is listed as unresolved, to be
-settled by marking a ground-truth annotation in Label Studio.
+Each annotator counts once, with their latest annotation of the task. Rule, in order:
+(1) the annotation flagged ground truth in Label Studio (the latest if several); (2) the only
+annotator's annotation; (3) a majority merge: a span (same start, end, label) is kept when more
+than half of the annotators have it, each attribute takes the value more than half of those
+spans agree on, and a relation is kept when more than half of the annotators link the same two
+spans. What has no majority is listed as a disagreement.
+
+A task is unresolved, and nothing is written for it, when an annotation that would count is
+invalid (unless `drop_invalid`: then it is left out and the gold says so), or when the merged
+document is not valid gold (e.g. a required attribute without a majority); it is settled by
+fixing the annotation or marking a ground-truth annotation in Label Studio.
+
+Gold `meta` records how it was decided (`adjudication`: rule, annotation ids, pseudonymous
+annotators), never one annotator's fields as if the merge were theirs.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Any, Collection, Sequence
 
 from newsgold.annotation.pull import Annotation
 from newsgold.document import Document, Relation, Span
@@ -31,39 +38,88 @@ class Adjudication:
     unresolved: dict[str, list[str]] = field(default_factory=dict)
 
 
-def adjudicate(annotations: Sequence[Annotation], schema: Schema, *, tool: str = "Label Studio") -> Adjudication:
-    """Apply the module's rule to every document that has annotations."""
+def _latest_per_annotator(group: Sequence[Annotation]) -> list[Annotation]:
+    latest: dict[str, Annotation] = {}
+    for annotation in sorted(group, key=lambda a: (a.updated_at, a.annotation_id)):
+        latest[annotation.annotator] = annotation
+    return sorted(latest.values(), key=lambda a: (a.updated_at, a.annotation_id))
+
+
+def adjudicate(
+    annotations: Sequence[Annotation],
+    schema: Schema,
+    *,
+    invalid: Collection[int] = (),
+    drop_invalid: bool = False,
+    tool: str = "Label Studio",
+) -> Adjudication:
+    """Apply the module's rule to every document that has annotations; `invalid` are annotation ids with problems."""
     by_doc: dict[str, list[Annotation]] = defaultdict(list)
     for annotation in annotations:
         by_doc[annotation.document.id].append(annotation)
     outcome = Adjudication()
     for doc_id in sorted(by_doc):
-        group = sorted(by_doc[doc_id], key=lambda a: (a.updated_at, a.annotation_id))
-        truths = [a for a in group if a.ground_truth]
-        if truths:
-            chosen, rule, notes = truths[-1].document, f"ground truth (annotation {truths[-1].annotation_id})", []
-        elif len(group) == 1:
-            chosen, rule, notes = group[0].document, f"single annotation ({group[0].annotation_id})", []
-        else:
-            chosen, notes = majority_merge([a.document for a in group])
-            rule = f"majority of {len(group)} annotations"
+        decided = _decide(by_doc[doc_id], set(invalid), drop_invalid)
+        if isinstance(decided, list):
+            outcome.unresolved[doc_id] = decided
+            continue
+        chosen, used, rule, notes, dropped = decided
+        provenance: dict[str, Any] = {
+            "rule": rule,
+            "annotations": [a.annotation_id for a in used],
+            "annotators": [a.annotator for a in used],
+        }
+        if dropped:
+            provenance["dropped_invalid"] = [a.annotation_id for a in dropped]
         gold = Document(
             id=doc_id,
             text=chosen.text,
-            meta={**chosen.meta, "schema_version": schema.version, "annotators": sorted({a.annotator for a in group}),
-                  "annotation_tool": tool, "adjudication": rule},
+            meta={**chosen.meta, "schema_version": schema.version, "annotators": sorted({a.annotator for a in used}),
+                  "annotation_tool": tool, "adjudication": provenance},
             spans=chosen.spans,
             relations=chosen.relations,
         )
-        problems = validate(gold, schema)
         if notes:
             outcome.disagreements[doc_id] = notes
+        problems = validate(gold, schema)
         if problems:
             outcome.unresolved[doc_id] = [str(p) for p in problems]
             continue
         outcome.gold.append(gold)
-        outcome.rule[doc_id] = rule
+        ids = ", ".join(str(a.annotation_id) for a in used)
+        outcome.rule[doc_id] = {
+            "ground_truth": f"ground truth (annotation {ids})",
+            "single": f"single annotator ({used[0].annotator}, annotation {ids})",
+            "majority": f"majority of {len(used)} annotators (annotations {ids})",
+        }[rule] + (f"; invalid annotation(s) {', '.join(str(a.annotation_id) for a in dropped)} left out" if dropped else "")
     return outcome
+
+
+def _decide(
+    group: Sequence[Annotation], invalid: set[int], drop_invalid: bool
+) -> list[str] | tuple[Document, list[Annotation], str, list[str], list[Annotation]]:
+    """(document, annotations used, rule, disagreements, invalid ones left out), or the reasons it is unresolved."""
+    truths = sorted((a for a in group if a.ground_truth), key=lambda a: (a.updated_at, a.annotation_id))
+    if truths:
+        truth = truths[-1]
+        if truth.annotation_id in invalid:
+            return [f"the ground-truth annotation {truth.annotation_id} ({truth.annotator}) has problems (listed above)"]
+        return truth.document, [truth], "ground_truth", [], []
+    counted = _latest_per_annotator(group)
+    bad = [a for a in counted if a.annotation_id in invalid]
+    if bad and not drop_invalid:
+        return [
+            f"annotation {a.annotation_id} ({a.annotator}) has problems (listed above): fix it in Label Studio, "
+            "mark a ground-truth annotation, or pull with --drop-invalid to decide from the others"
+            for a in bad
+        ]
+    counted = [a for a in counted if a.annotation_id not in invalid]
+    if not counted:
+        return ["no valid annotation left"]
+    if len(counted) == 1:
+        return counted[0].document, counted, "single", [], bad
+    merged, notes = majority_merge([a.document for a in counted])
+    return merged, counted, "majority", notes, bad
 
 
 def majority_merge(documents: Sequence[Document]) -> tuple[Document, list[str]]:

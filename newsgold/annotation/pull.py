@@ -9,17 +9,17 @@ overwritten with `force` — otherwise the difference is summarised and the file
 from __future__ import annotations
 
 import json
-import re
+import os
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Sequence
 
 from newsgold.annotation.client import Connection, translated
 from newsgold.annotation.naming import DOC_ID_FIELD, SHA_FIELD, TEXT_NAME
 from newsgold.annotation.results import results_to_document
-from newsgold.document import Document, document_json, read_documents, text_sha256, write_documents
+from newsgold.document import Document, atomic_write_text, document_json, read_documents, text_sha256, write_documents
 from newsgold.errors import SyncError
 from newsgold.problems import Problem
 from newsgold.schema import Schema
@@ -50,6 +50,7 @@ class Conversion:
     cancelled: int = 0
     tasks: int = 0
     invalid: set[int] = field(default_factory=set)  # ids of annotations with a problem
+    emails: dict[str, str] = field(default_factory=dict)  # pseudonym -> e-mail, for the local map only
 
     def valid_annotations(self) -> list[Annotation]:
         """The annotations without any problem: the only ones adjudication may use."""
@@ -84,13 +85,39 @@ def export_snapshot(connection: Connection, project_id: int) -> list[dict[str, A
     return data
 
 
-def _annotator(annotation: dict[str, Any]) -> str:
+def _annotator(annotation: dict[str, Any]) -> tuple[str, str | None]:
+    """(pseudonym, e-mail) of who completed an annotation.
+
+    The pseudonym `annotator-<user id>` is the same whether the export came through the API
+    (`completed_by` is a user object) or a file exported in the browser (a bare user id); the
+    e-mail, when the export has it, goes only into the local pseudonym map, never into gold.
+    """
     who = annotation.get("completed_by")
-    if isinstance(who, dict):
-        name = who.get("email") or who.get("username") or f"user-{who.get('id')}"
-    else:
-        name = f"user-{who}"
-    return re.sub(r"[^A-Za-z0-9._@-]+", "_", str(name))
+    user_id = who.get("id") if isinstance(who, dict) else who
+    email = who.get("email") if isinstance(who, dict) else None
+    if isinstance(user_id, int) or (isinstance(user_id, str) and user_id.isdigit()):
+        return f"annotator-{int(user_id)}", email if isinstance(email, str) and email else None
+    return "annotator-unknown", None
+
+
+PSEUDONYM_FILE = "annotators.json"
+
+
+def record_pseudonyms(conversion: "Conversion", data_dir: Path) -> Path | None:
+    """Add the pseudonym -> e-mail pairs of an export to the local, git-ignored map (mode 0600)."""
+    if not conversion.emails:
+        return None
+    path = data_dir / PSEUDONYM_FILE
+    try:
+        known = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except (OSError, ValueError) as exc:
+        raise SyncError(f"cannot read the pseudonym map: {exc}", path=path) from exc
+    merged = {**(known if isinstance(known, dict) else {}), **conversion.emails}
+    if merged != known:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(path, json.dumps(dict(sorted(merged.items())), indent=2) + "\n")
+        os.chmod(path, 0o600)
+    return path
 
 
 def convert_export(tasks: Any, schema: Schema, *, source: str = "export") -> Conversion:
@@ -131,10 +158,13 @@ def convert_export(tasks: Any, schema: Schema, *, source: str = "export") -> Con
             result.problems.extend(p.at(path=source) for p in problems)
             if problems:
                 result.invalid.add(int(annotation_id) if annotation_id is not None else -1)
+            pseudonym, email = _annotator(annotation)
+            if email:
+                result.emails[pseudonym] = email
             result.annotations.append(
                 Annotation(
                     document=document,
-                    annotator=_annotator(annotation),
+                    annotator=pseudonym,
                     annotation_id=int(annotation_id) if annotation_id is not None else -1,
                     task_id=int(task_id),
                     ground_truth=bool(annotation.get("ground_truth")),
@@ -144,20 +174,28 @@ def convert_export(tasks: Any, schema: Schema, *, source: str = "export") -> Con
     return result
 
 
-def write_by_annotator(annotations: Sequence[Annotation], folder: Path) -> dict[str, int]:
-    """One JSONL file per annotator (their latest annotation of each document); returns counts."""
+def latest_by_annotator(annotations: Sequence[Annotation]) -> dict[str, dict[str, Annotation]]:
+    """annotator -> document id -> that annotator's latest annotation of the document."""
     by_annotator: dict[str, dict[str, Annotation]] = defaultdict(dict)
     for annotation in sorted(annotations, key=lambda a: (a.updated_at, a.annotation_id)):
         by_annotator[annotation.annotator][annotation.document.id] = annotation
+    return by_annotator
+
+
+def write_by_annotator(annotations: Sequence[Annotation], folder: Path) -> dict[str, int]:
+    """One JSONL file per annotator (their latest annotation of each document); returns counts.
+
+    Each record's meta names the annotation (pseudonymous annotator, annotation and task id);
+    the annotations themselves are not changed, so adjudication never inherits these fields.
+    """
     counts = {}
-    for annotator, documents in sorted(by_annotator.items()):
+    for annotator, documents in sorted(latest_by_annotator(annotations).items()):
         docs = []
         for doc_id in sorted(documents):
             annotation = documents[doc_id]
-            document = annotation.document
-            document.meta = {**document.meta, "annotator": annotator, "annotation_id": annotation.annotation_id,
-                             "task_id": annotation.task_id, "ground_truth": annotation.ground_truth}
-            docs.append(document)
+            meta = {**annotation.document.meta, "annotator": annotator, "annotation_id": annotation.annotation_id,
+                    "task_id": annotation.task_id, "ground_truth": annotation.ground_truth}
+            docs.append(replace(annotation.document, meta=meta))
         counts[annotator] = write_documents(docs, folder / f"{annotator}.jsonl")
     return counts
 

@@ -55,10 +55,12 @@ class PushReport:
         return dict(self.__dict__)
 
 
-def ensure_project(connection: Connection, schema: Schema, settings: LabelStudioSettings) -> tuple[Any, bool, bool]:
-    """The project (created or brought up to date with the schema); returns (project, created, updated)."""
+def ensure_project(
+    connection: Connection, schema: Schema, settings: LabelStudioSettings, *, guidelines: str | None = None
+) -> tuple[Any, bool, bool]:
+    """The project (created or brought up to date with the schema and guidelines); returns (project, created, updated)."""
     config = labeling_config(schema)
-    instructions = instructions_html(schema)
+    instructions = instructions_html(schema, guidelines)
     description = f"newsgold schema v{schema.version}: claims, speakers, events, framing"
     project = find_project(connection, settings.project_title)
     with translated("creating or updating the project", url=connection.url):
@@ -115,9 +117,13 @@ def push_documents(
     *,
     predictions: dict[str, Document] | None = None,
     model_version: str | None = None,
+    guidelines: str | None = None,
 ) -> PushReport:
-    """Bring the project's tasks in line with `documents`; see the module docstring for the rules."""
-    project, created, updated = ensure_project(connection, schema, settings)
+    """Bring the project's tasks in line with `documents`; see the module docstring for the rules.
+
+    `guidelines` (the Markdown of docs/guidelines.md) becomes the project's instructions.
+    """
+    project, created, updated = ensure_project(connection, schema, settings, guidelines=guidelines)
     report = PushReport(project_id=int(project.id), project_created=created, project_updated=updated)
     existing = existing_tasks(connection, report.project_id)
     refusals: list[Problem] = []

@@ -35,13 +35,17 @@ def results_to_document(
         region = result.get("id")
         value = result.get("value") or {}
         if kind == "relation":
-            label = (result.get("labels") or [None])[0]
+            labels = result.get("labels") or []
             head, tail = result.get("from_id"), result.get("to_id")
             if result.get("direction") == "left":
                 head, tail = tail, head
-            if not label:
+            if not labels:
                 problem(f"relation {head}→{tail} has no relation label", field="labels")
                 continue
+            if len(labels) > 1:
+                problem(f"relation {head}→{tail} has {len(labels)} labels {labels!r}; a relation takes exactly one", field="labels")
+                continue
+            label = labels[0]
             relations.append(Relation(label=str(label), head=str(head), tail=str(tail)))
             continue
         if not isinstance(region, str) or not region:

@@ -8,6 +8,7 @@ identifies it. The document id is the file name without `.txt`.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -90,7 +91,20 @@ def read_sidecar(path: Path) -> dict[str, Any]:
     for key in RESERVED_META:
         if key in data:
             raise IngestError(f"{key!r} is computed by newsgold and cannot be set here", path=sidecar, field=key)
-    return data
+    return {str(key): _json_value(value, sidecar, str(key)) for key, value in data.items()}
+
+
+def _json_value(value: Any, sidecar: Path, key: str) -> Any:
+    """A YAML value as JSON: dates and datetimes become ISO strings; anything else unserialisable is an error."""
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, list):
+        return [_json_value(item, sidecar, f"{key}[{index}]") for index, item in enumerate(value)]
+    if isinstance(value, dict):
+        return {str(k): _json_value(v, sidecar, f"{key}.{k}") for k, v in value.items()}
+    raise IngestError(f"value of type {type(value).__name__} cannot be stored in a document's meta", path=sidecar, field=key)
 
 
 def seed_files(folder: str | Path) -> list[Path]:
