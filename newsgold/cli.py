@@ -513,6 +513,8 @@ def annotate_up(
         documents = list(ingest_seeds(seeds))
         report = push_documents(connection, schema, settings, documents, guidelines=load_guidelines(guidelines))
     console = stdout()
+    if server.moved_from is not None:
+        console.print(f"[yellow]port {server.moved_from} is taken by another program; using {server.url}[/yellow]")
     console.print(f"Label Studio is running at {server.url} (pid {server.pid}); project id {report.project_id}")
     console.print(f"tasks: {report.imported} imported, {report.unchanged} already there")
     if server.created_admin:

@@ -439,12 +439,24 @@ def read_documents(path: str | Path, *, require_text: bool = True) -> list[Docum
 # Writing
 
 
-def atomic_write_text(path: str | Path, text: str) -> None:
-    """Write `text` to `path` atomically: a temp file in the same folder, fsync, then rename."""
+def umask_mode(base: int = 0o666) -> int:
+    """`base` less the process umask: the mode an ordinary `open()` (0o666) or `mkdir()` (0o777) gives."""
+    current = os.umask(0)
+    os.umask(current)
+    return base & ~current
+
+
+def atomic_write_text(path: str | Path, text: str, *, mode: int | None = None) -> None:
+    """Write `text` to `path` atomically: a temp file in the same folder, fsync, then rename.
+
+    The file gets `mode` from its creation (0o600 for secrets), else what the umask allows, like
+    any other file the user writes (a temp file alone would be 0o600).
+    """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        os.fchmod(fd, mode if mode is not None else umask_mode())
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
             handle.flush()

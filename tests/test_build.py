@@ -359,3 +359,84 @@ def test_disk_folder_has_the_save_to_disk_layout(built, tmp_path: Path) -> None:
             info = json.loads((ours / split / "dataset_info.json").read_text())
             assert info["features"] == json.loads((reference / split / "dataset_info.json").read_text())["features"]
             assert info["splits"][split]["num_examples"] == loaded[split].num_rows
+
+
+@pytest.mark.parametrize("step", [1, 2, 3])
+def test_an_interrupt_at_any_step_of_the_swap_loses_nothing(schema: Schema, tmp_path: Path, step: int,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C on the 1st rename (old output aside), the 2nd (new one in) or the clean-up after them."""
+    import newsgold.corpus.build as build_module
+
+    settings = _settings(tmp_path)
+    build_dataset(settings, schema)
+    before = (settings.output / "build-report.json").read_bytes() if (settings.output / "build-report.json").exists() else None
+    calls = {"n": 0}
+    real_rename, real_rmtree = Path.rename, shutil.rmtree
+
+    def interrupt_at(kind: str):  # type: ignore[no-untyped-def]
+        def step_through(*args, **kwargs):  # type: ignore[no-untyped-def]
+            if kind == "rmtree" and not str(args[0]).endswith(".old"):
+                return real_rmtree(*args, **kwargs)
+            calls["n"] += 1
+            if calls["n"] == step:
+                raise KeyboardInterrupt
+            return (real_rename if kind == "rename" else real_rmtree)(*args, **kwargs)
+        return step_through
+
+    monkeypatch.setattr(Path, "rename", interrupt_at("rename"))
+    monkeypatch.setattr(build_module.shutil, "rmtree", interrupt_at("rmtree"))
+    with pytest.raises(KeyboardInterrupt):
+        build_dataset(settings, schema)
+    monkeypatch.undo()
+    # the configured output is complete (old or new), whatever step was cut
+    assert settings.output.is_dir() or (tmp_path / ".dataset.old").is_dir()
+    build_dataset(settings, schema)  # the next run recovers and rebuilds
+    assert (settings.output / HUB_DIR / "README.md").is_file()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no .dataset.old, no staging
+    if before is not None:
+        assert (settings.output / "build-report.json").read_bytes() == before
+
+
+def test_recover_swap_restores_the_old_output(tmp_path: Path) -> None:
+    from newsgold.corpus.build import recover_swap
+
+    old = tmp_path / ".dataset.old"
+    old.mkdir()
+    (old / "x").write_text("old")
+    recover_swap(tmp_path / "dataset")
+    assert (tmp_path / "dataset" / "x").read_text() == "old" and not old.exists()
+    old.mkdir()
+    recover_swap(tmp_path / "dataset")  # both there: the leftover old copy goes
+    assert not old.exists() and (tmp_path / "dataset" / "x").exists()
+
+
+def test_data_files_follow_the_umask(schema: Schema, tmp_path: Path) -> None:
+    import os
+
+    from newsgold.document import atomic_write_text
+
+    previous = os.umask(0o022)
+    try:
+        atomic_write_text(tmp_path / "a.json", "{}")
+        atomic_write_text(tmp_path / "secret", "x", mode=0o600)
+        settings = _settings(tmp_path)
+        build_dataset(settings, schema)
+    finally:
+        os.umask(previous)
+    assert oct((tmp_path / "a.json").stat().st_mode)[-3:] == "644"
+    assert oct((tmp_path / "secret").stat().st_mode)[-3:] == "600"
+    assert oct(settings.output.stat().st_mode)[-3:] == "755"
+
+
+def test_ctrl_c_during_the_renames_lands_after_them() -> None:
+    import os
+    import signal
+
+    from newsgold.corpus.build import _signals_held
+
+    done = []
+    with pytest.raises(KeyboardInterrupt):
+        with _signals_held():
+            os.kill(os.getpid(), signal.SIGINT)
+            done.append("renamed")  # still runs: the signal waits for the block to end
+    assert done == ["renamed"]

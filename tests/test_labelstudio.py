@@ -5,11 +5,14 @@ ground truth, relations, per-region attributes), pull, agreement, down — and e
 
 from __future__ import annotations
 
+import http.server
 import json
 import shutil
 import socket
+import threading
 from pathlib import Path
 
+import httpx
 import pytest
 import yaml
 from label_studio_sdk import LabelStudio
@@ -103,6 +106,19 @@ def test_labeling_config_is_valid_on_the_real_server(lab, schema: Schema) -> Non
     with pytest.raises(ApiError):
         client.projects.validate_label_config(project.id, label_config=labeling_config(schema).replace('toName="text"', 'toName="nope"', 1))
     assert client.projects.get(project.id).maximum_annotations == 2
+
+
+def test_secrets_are_not_on_the_server_command_line(lab) -> None:  # type: ignore[no-untyped-def]
+    """/proc/<pid>/cmdline is readable by every local user; the password and token never go there."""
+    state = json.loads((lab["root"] / "data" / "server.json").read_text())
+    password = json.loads((lab["root"] / "data" / "credentials.json").read_text())["password"]
+    pids = [int(state["pid"])] + [int(p) for p in Path(f"/proc/{state['pid']}/task").glob("*/children") for p in p.read_text().split()]
+    seen = 0
+    for pid in pids:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode("utf-8", "replace")
+        seen += "label" in cmdline or "python" in cmdline
+        assert lab["token"] not in cmdline and password not in cmdline
+    assert seen >= 1
 
 
 def test_up_again_reuses_server_and_project(lab) -> None:  # type: ignore[no-untyped-def]
@@ -219,6 +235,62 @@ def test_votes_per_annotator_and_invalid_annotations_on_the_real_server(lab, sch
     again = json.loads(invoke("annotate", "pull", "--out", str(out), "--gold", str(gold), "--drop-invalid",
                               "--ls-config", str(lab["config"]), "--json", ok=False).stdout)
     assert "invalid-one" in again["gold_written"] and "left out" in again["rules"]["invalid-one"]
+
+
+class _FaultyProxy(http.server.BaseHTTPRequestHandler):
+    """Forwards to the real server; the second task import answers 500 (a server dying mid-push)."""
+
+    target = ""
+    imports = 0
+
+    def _forward(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.path.startswith("/html"):
+            self._answer(404, b"<!DOCTYPE html><html><body><h1>Not Found</h1>" + b"x" * 2000 + b"</body></html>", "text/html")
+            return
+        if "/import" in self.path:
+            type(self).imports += 1
+            if type(self).imports == 2:
+                self._answer(500, b'{"detail": "server went away"}', "application/json")
+                return
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length", "accept-encoding")}
+        reply = httpx.request(self.command, self.target + self.path, content=body, headers=headers, timeout=60)
+        self._answer(reply.status_code, reply.content, reply.headers.get("content-type", "application/json"))
+
+    def _answer(self, status: int, body: bytes, kind: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = do_PATCH = do_DELETE = _forward
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_push_cut_short_says_how_far_it_got_and_html_is_not_pasted(lab, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _FaultyProxy.target, _FaultyProxy.imports = lab["url"], 0
+    proxy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _FaultyProxy)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{proxy.server_address[1]}"
+        config = yaml.safe_load(lab["config"].read_text())
+        small = tmp_path / "ls.yaml"
+        small.write_text(yaml.safe_dump({**config, "project_title": "newsgold cut short", "batch_size": 1}))
+        documents = tmp_path / "three.jsonl"
+        write_documents([Document(id=f"cut-{i}", text=f"Text number {i}.") for i in range(3)], documents)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("LABEL_STUDIO_API_KEY", lab["token"])
+            result = invoke("annotate", "push", str(documents), "--url", url, "--ls-config", str(small), ok=False)
+            assert result.exit_code == 1 and "1 of 3 new task(s) were imported before the failure" in result.output
+            again = invoke("annotate", "push", str(documents), "--url", lab["url"], "--ls-config", str(small), "--json")
+            assert json.loads(again.stdout)["imported"] == 2 and json.loads(again.stdout)["unchanged"] == 1
+            html = invoke("annotate", "push", str(documents), "--url", url + "/html", "--ls-config", str(small), ok=False)
+        assert html.exit_code == 1 and "<html" not in html.output.lower() and "HTML page" in html.output
+    finally:
+        proxy.shutdown()
 
 
 def test_failure_paths(lab, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -31,6 +31,14 @@ class Connection:
     url: str
 
 
+def _short_detail(detail: Any) -> str:
+    """An error body fit for a one-line message: never a pasted HTML page, never a wall of text."""
+    text = "" if detail is None else str(detail)
+    if "<html" in text.lower() or "<!doctype" in text.lower():
+        return "(the server answered with an HTML page, not the Label Studio API: is this URL a Label Studio?)"
+    return text if len(text) <= 300 else text[:300] + "…"
+
+
 @contextmanager
 def translated(action: str, *, url: str) -> Iterator[None]:
     """Turn SDK and HTTP failures into SyncErrors that say what failed and what to do."""
@@ -38,7 +46,7 @@ def translated(action: str, *, url: str) -> Iterator[None]:
         yield
     except ApiError as exc:
         status = exc.status_code
-        detail = exc.body.get("detail") if isinstance(exc.body, dict) else exc.body
+        detail = _short_detail(exc.body.get("detail") if isinstance(exc.body, dict) else exc.body)
         if status == 401:
             message = f"Label Studio at {url} rejected the API key ({API_KEY_ENV} or the local token file)"
         elif status == 404:

@@ -9,7 +9,6 @@ overwritten with `force` — otherwise the difference is summarised and the file
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
@@ -115,8 +114,7 @@ def record_pseudonyms(conversion: "Conversion", data_dir: Path) -> Path | None:
     merged = {**(known if isinstance(known, dict) else {}), **conversion.emails}
     if merged != known:
         data_dir.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(path, json.dumps(dict(sorted(merged.items())), indent=2) + "\n")
-        os.chmod(path, 0o600)
+        atomic_write_text(path, json.dumps(dict(sorted(merged.items())), indent=2) + "\n", mode=0o600)
     return path
 
 

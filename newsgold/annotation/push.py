@@ -18,7 +18,7 @@ from newsgold.annotation.naming import DOC_ID_FIELD, SHA_FIELD, TEXT_NAME
 from newsgold.annotation.results import document_to_results
 from newsgold.annotation.settings import LabelStudioSettings
 from newsgold.document import Document, text_sha256
-from newsgold.errors import DocumentError
+from newsgold.errors import DocumentError, SyncError
 from newsgold.problems import Problem
 from newsgold.schema import Schema
 
@@ -156,6 +156,27 @@ def push_documents(
             return []
         return [_prediction_payload(prediction, document, schema, model_version)]
 
+    try:
+        _import(connection, settings, report, new, changed, unchanged, payload_predictions, model_version)
+    except SyncError as exc:
+        raise SyncError(
+            f"{exc} — {report.imported} of {len(new)} new task(s) were imported before the failure; "
+            "push again to import the rest (tasks already there are not imported twice)"
+        ) from exc
+    return report
+
+
+def _import(
+    connection: Connection,
+    settings: LabelStudioSettings,
+    report: PushReport,
+    new: list[Document],
+    changed: list[tuple[Document, TaskInfo]],
+    unchanged: list[tuple[Document, TaskInfo]],
+    payload_predictions: Any,
+    model_version: str | None,
+) -> None:
+    """Import new tasks in batches, update changed ones, add missing pre-annotations; counts go to `report`."""
     with translated("importing tasks", url=connection.url):
         for start in range(0, len(new), settings.batch_size):
             batch = new[start : start + settings.batch_size]
@@ -183,7 +204,6 @@ def push_documents(
                 continue
             connection.client.predictions.create(task=info.id, result=items[0]["result"], model_version=model_version)
             report.predictions_added += 1
-    return report
 
 
 def _task_data(document: Document) -> dict[str, Any]:

@@ -42,6 +42,7 @@ class ServerInfo:
     data_dir: Path
     created_admin: bool = False
     password: str | None = None  # only when the admin was created by this start
+    moved_from: int | None = None  # the port asked for, when it was taken by another program
 
 
 def label_studio_executable() -> str:
@@ -69,16 +70,32 @@ def server_env(data_dir: Path) -> dict[str, str]:
     return env
 
 
-def free_port(host: str, preferred: int) -> int:
-    """`preferred` if it is free on `host`, else a free port chosen by the system."""
-    for port in (preferred, 0):
-        with socket.socket() as probe:
-            try:
-                probe.bind((host, port))
-            except OSError:
-                continue
-            return probe.getsockname()[1]
-    raise SyncError(f"no free port on {host}")
+def port_is_free(host: str, port: int) -> bool:
+    """Whether a server could bind `host:port` now, probing as a server binds (SO_REUSEADDR).
+
+    Without SO_REUSEADDR a socket left in TIME_WAIT by a server that just exited makes a free
+    port look taken, and `annotate up` would move to another port after every crash.
+    """
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+        return True
+
+
+def free_port(host: str, preferred: int) -> tuple[int, bool]:
+    """(port, moved): `preferred` if a server can bind it on `host`, else a free port chosen by the system."""
+    if port_is_free(host, preferred):
+        return preferred, False
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, 0))
+        except OSError as exc:
+            raise SyncError(f"no free port on {host}: {exc}") from exc
+        return int(probe.getsockname()[1]), True
 
 
 def healthy(url: str, timeout: float = 2.0) -> bool:
@@ -117,8 +134,7 @@ def running_server(data_dir: Path) -> ServerInfo | None:
 
 
 def _write_secret(path: Path, text: str) -> None:
-    atomic_write_text(path, text)
-    os.chmod(path, 0o600)
+    atomic_write_text(path, text, mode=0o600)  # 0600 from creation: never readable by others
 
 
 def read_token(data_dir: Path) -> str | None:
@@ -126,6 +142,13 @@ def read_token(data_dir: Path) -> str | None:
     try:
         return (data_dir / TOKEN_FILE).read_text(encoding="utf-8").strip() or None
     except OSError:
+        return None
+
+
+def _stored_password(data_dir: Path) -> str | None:
+    try:
+        return str(json.loads((data_dir / CREDENTIALS_FILE).read_text(encoding="utf-8"))["password"])
+    except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
@@ -149,16 +172,24 @@ def start_server(settings: LabelStudioSettings, *, data_dir: Path | None = None,
             data_dir / CREDENTIALS_FILE,
             json.dumps({"email": settings.admin_email, "password": password}, indent=2) + "\n",
         )
-    chosen = free_port(settings.host, port if port is not None else settings.port)
+    asked = port if port is not None else settings.port
+    chosen, moved = free_port(settings.host, asked)
     url = f"http://{settings.host}:{chosen}"
     command = [
         program, "start", "--no-browser", "--internal-host", settings.host, "--port", str(chosen),
-        "--username", settings.admin_email, "--password", password or "unused-after-first-start",
-        "--user-token", token, "--enable-legacy-api-token", "--log-level", "WARNING",
+        "--enable-legacy-api-token", "--log-level", "WARNING",
     ]  # fmt: skip
+    # The admin login and token go through the environment (readable by this user only), never
+    # the command line, which any local user can read in /proc/<pid>/cmdline.
+    env = server_env(data_dir)
+    env.update(
+        LABEL_STUDIO_USERNAME=settings.admin_email,
+        LABEL_STUDIO_PASSWORD=password or _stored_password(data_dir) or secrets.token_urlsafe(12),
+        LABEL_STUDIO_USER_TOKEN=token or "",
+    )
     log = (data_dir / LOG_FILE).open("ab")
     process = subprocess.Popen(  # noqa: S603 - our own executable, arguments we built
-        command, env=server_env(data_dir), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        command, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         start_new_session=True,
     )
     log.close()
@@ -168,7 +199,8 @@ def start_server(settings: LabelStudioSettings, *, data_dir: Path | None = None,
             raise SyncError(f"Label Studio exited with code {process.returncode} while starting; see {data_dir / LOG_FILE}")
         if healthy(url, timeout=1.0):
             atomic_write_text(data_dir / STATE_FILE, json.dumps({"pid": process.pid, "url": url}) + "\n")
-            return ServerInfo(url=url, pid=process.pid, data_dir=data_dir, created_admin=created, password=password)
+            return ServerInfo(url=url, pid=process.pid, data_dir=data_dir, created_admin=created, password=password,
+                              moved_from=asked if moved else None)
         time.sleep(0.5)
     _kill_group(process.pid)
     raise SyncError(f"Label Studio did not answer {url}/health within {settings.startup_timeout:.0f} s; see {data_dir / LOG_FILE}")

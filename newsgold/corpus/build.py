@@ -13,8 +13,12 @@ leaves a half-written dataset.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import tempfile
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -30,7 +34,7 @@ from newsgold.corpus.segment import Segmenter
 from newsgold.corpus.settings import BuildSettings
 from newsgold.corpus.sink import TableSink
 from newsgold.corpus.stats import StatsAccumulator
-from newsgold.document import Document, Record, duplicate_problem, iter_records, load_record, text_sha256
+from newsgold.document import Document, Record, duplicate_problem, iter_records, load_record, text_sha256, umask_mode
 from newsgold.errors import BuildError, DocumentError
 from newsgold.parallel import default_workers, ordered_map
 from newsgold.problems import Problem
@@ -200,7 +204,9 @@ def build_dataset(
     workers = workers if workers is not None else default_workers(total, minimum_work=PARALLEL_MIN_DOCS)
     maker = RowMaker(schema)
     settings.output.parent.mkdir(parents=True, exist_ok=True)
+    recover_swap(settings.output)
     staging = Path(tempfile.mkdtemp(prefix=f".{settings.output.name}.", dir=settings.output.parent))
+    os.chmod(staging, umask_mode(0o777))  # a dataset folder, not a secret: mkdtemp alone gives 0700
     problems: list[Problem] = []
     seen: dict[str, str] = {}
     provenance = ProvenanceSummary()
@@ -316,13 +322,45 @@ def summarize_provenance(items: Iterable[dict[str, Any]], *, listed: int = 50) -
     return summary.result()
 
 
-def _swap_in(staging: Path, output: Path) -> None:
-    """Replace `output` by `staging` with renames, so readers see the old or the new, never a mix."""
-    old = None
+def _old_copy(output: Path) -> Path:
+    return output.with_name(f".{output.name}.old")
+
+
+def recover_swap(output: Path) -> None:
+    """Finish a swap that an interrupt cut short: put the old output back if the new one never
+    arrived, else delete the leftover old copy."""
+    old = _old_copy(output)
+    if not old.exists():
+        return
     if output.exists():
-        old = output.with_name(f".{output.name}.old")
         shutil.rmtree(old, ignore_errors=True)
-        output.rename(old)
-    staging.rename(output)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    else:
+        old.rename(output)
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT/SIGTERM for a few renames, so Ctrl-C lands after them, not between them."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    can_hold = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held) if can_hold else None
+    try:
+        yield
+    finally:
+        if previous is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _swap_in(staging: Path, output: Path) -> None:
+    """Replace `output` by `staging` with renames, so readers see the old or the new, never a mix.
+
+    The two renames run with interrupts held; if the process dies between them anyway, the next
+    build's `recover_swap` restores the old output before it starts.
+    """
+    old = _old_copy(output)
+    with _signals_held():
+        if output.exists():
+            shutil.rmtree(old, ignore_errors=True)
+            output.rename(old)
+        staging.rename(output)
+    shutil.rmtree(old, ignore_errors=True)
