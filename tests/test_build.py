@@ -440,3 +440,20 @@ def test_ctrl_c_during_the_renames_lands_after_them() -> None:
             os.kill(os.getpid(), signal.SIGINT)
             done.append("renamed")  # still runs: the signal waits for the block to end
     assert done == ["renamed"]
+
+
+def test_the_card_describes_the_corpus_it_was_built_from(schema: Schema, tmp_path: Path) -> None:
+    """Nothing topical is hard-coded: without the seed article, the card neither names its topic nor pins it."""
+    seeds, gold, new_id = _generated_article(tmp_path, schema)
+    (seeds / f"{SEED_ID}.txt").unlink()
+    (seeds / f"{SEED_ID}.meta.yaml").unlink()
+    (gold / f"{SEED_ID}.json").unlink()
+    (seeds / f"{new_id}.meta.yaml").write_text("publisher: Example News\ndate: 2019-05-01\n")
+    document = load_documents(gold, schema)[0]
+    write_documents([replace(document, meta={**document.meta, "publisher": "Example News", "date": "2019-05-01"})], gold)
+    settings = _settings(tmp_path, seeds, gold)
+    build_dataset(settings, schema)
+    card = (settings.output / HUB_DIR / "README.md").read_text(encoding="utf-8")
+    assert "Aleppo" not in card and "Syria" not in card
+    assert "Pinned documents: none" in card and SEED_ID not in card
+    assert "The 1 article(s) come from Example News (1), dated 2019-05-01" in card

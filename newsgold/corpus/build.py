@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import tempfile
@@ -209,7 +210,7 @@ def build_dataset(
     os.chmod(staging, umask_mode(0o777))  # a dataset folder, not a secret: mkdtemp alone gives 0700
     problems: list[Problem] = []
     seen: dict[str, str] = {}
-    provenance = ProvenanceSummary()
+    provenance = ProvenanceSummary(watch=settings.splits.pinned)
     stats = StatsAccumulator(schema)
     documents_per_split: dict[str, int] = {name: 0 for name in settings.splits.names}
     _JOB.update(settings=settings, schema=schema, maker=maker, segmenter=segmenter or Segmenter())
@@ -275,14 +276,21 @@ def provenance_of(document: Document) -> dict[str, Any]:
         "url": meta.get("url", "unknown"),
         "annotators": meta.get("annotators", []),
         "annotation_tool": meta.get("annotation_tool", "unknown"),
+        "date": str(meta.get("date") or meta.get("published") or ""),
     }
+
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
 class ProvenanceSummary:
     """Provenance for the card in bounded memory: the first `listed` articles, counts for the rest."""
 
-    def __init__(self, listed: int = 50) -> None:
+    def __init__(self, listed: int = 50, *, watch: Iterable[str] = ()) -> None:
         self.listed = listed
+        self.watch = set(watch)  # ids whose presence the card reports (the pinned ones)
+        self.present: set[str] = set()
+        self.dates: list[str] = []  # the earliest and latest ISO date seen
         self.articles: list[dict[str, Any]] = []
         self.by_source: dict[tuple[str, str], int] = {}
         self.tools: set[str] = set()
@@ -301,6 +309,11 @@ class ProvenanceSummary:
         self.by_source[key] = self.by_source.get(key, 0) + 1
         self.tools.add(str(item["annotation_tool"]))
         self.annotator_counts.add(len(item["annotators"]))
+        if item["id"] in self.watch:
+            self.present.add(str(item["id"]))
+        date = str(item.get("date") or "")
+        if ISO_DATE.match(date):
+            self.dates = [min(self.dates[0], date[:10]), max(self.dates[1], date[:10])] if self.dates else [date[:10]] * 2
 
     def result(self) -> dict[str, Any]:
         """The summary the card is written from."""
@@ -311,6 +324,8 @@ class ProvenanceSummary:
             "by_source": [{"publisher": p, "license": l, "articles": n} for (p, l), n in sorted(self.by_source.items())],
             "tools": sorted(self.tools),
             "max_annotators": max(self.annotator_counts, default=0),
+            "present": sorted(self.present),
+            "dates": list(self.dates),
         }
 
 

@@ -114,6 +114,19 @@ def _metadata(schema: Schema, settings: BuildSettings, report: BuildReport) -> d
     }
 
 
+def corpus_description(provenance: dict[str, Any]) -> str:
+    """What the corpus is, from its metadata alone: how many articles, from whom, from when."""
+    total = provenance["total"]
+    sources = sorted(provenance["by_source"], key=lambda row: (-row["articles"], row["publisher"]))
+    publishers: dict[str, int] = {}
+    for row in sources:
+        publishers[row["publisher"]] = publishers.get(row["publisher"], 0) + row["articles"]
+    named = ", ".join(f"{name} ({count})" for name, count in publishers.items())
+    dates = provenance.get("dates") or []
+    when = f", dated {dates[0]} to {dates[1]}" if dates and dates[0] != dates[1] else (f", dated {dates[0]}" if dates else "")
+    return f"The {total} article(s) come from {named}{when} (publisher as recorded in each article's metadata)."
+
+
 def dataset_card(schema: Schema, settings: BuildSettings, report: BuildReport, *, provenance: dict[str, Any]) -> str:
     """The whole README.md: YAML metadata, then the card sections."""
     stats = report.stats
@@ -196,7 +209,7 @@ def dataset_card(schema: Schema, settings: BuildSettings, report: BuildReport, *
         "A document's split depends on its id alone — the first 8 bytes of "
         f"`sha256(\"{settings.splits.salt}:<id>\")` modulo the total weight ({weights}) — so adding "
         "articles never moves another one. Pinned documents: "
-        + (", ".join(f"`{k}` → {v}" for k, v in settings.splits.pinned.items()) or "none")
+        + (", ".join(f"`{k}` → {v}" for k, v in settings.splits.pinned.items() if k in provenance.get("present", ())) or "none")
         + ". Splits with no articles have no files yet.",
         "",
     ]
@@ -248,9 +261,8 @@ def dataset_card(schema: Schema, settings: BuildSettings, report: BuildReport, *
         "",
         "## Biases, risks and limitations",
         "",
-        "- The articles report a politically contested armed conflict (Syria, Aleppo, 2016) largely "
-        "through statements of one side's officials; the sample is tiny and not representative of "
-        "news coverage, of the conflict, or of any outlet.",
+        f"- {corpus_description(provenance)} The sample is small and not representative of news "
+        "coverage, of any topic, or of any outlet.",
         "- FRAMING labels are interpretive: whether a word is loaded, a euphemism or a neutral term, "
         "and whom it targets, depends on the annotator's reading and background. Treat them as one "
         "careful reading, not as ground truth about bias.",
