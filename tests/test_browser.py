@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import time
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 import yaml
-from typer.testing import CliRunner
+from test_labelstudio import _free_port as free_port
+from test_labelstudio import invoke
 
-from newsgold.cli import app
 from newsgold.document import Document, Relation, Span, read_documents, write_documents
 
 pytestmark = pytest.mark.server
@@ -35,7 +34,6 @@ MANUAL_ID = "browser-manual"
 MANUAL_TEXT = "Officials 🙂 said the “truce” held.\r\nShe added that aid\u00a0convoys would arrive soon.\r\n"
 PRE_ID = "browser-prelabelled"
 PRE_TEXT = "The ministry 🙂 said\u00a0talks had failed.\r\n"
-runner = CliRunner()
 
 # Selection geometry of a substring inside Label Studio's rendered text lines.
 RECT_JS = """([needle, occurrence]) => {
@@ -57,20 +55,6 @@ RECT_JS = """([needle, occurrence]) => {
   }
   return null;
 }"""
-
-
-def invoke(*args: str, ok: bool = True) -> Any:
-    result = runner.invoke(app, list(args))
-    assert "Traceback" not in result.output, result.output
-    if ok:
-        assert result.exit_code == 0, result.output
-    return result
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _at(text: str, part: str) -> tuple[int, int]:
@@ -121,7 +105,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     config = root / "labelstudio.yaml"
     config.write_text(yaml.safe_dump({
         "project_title": "newsgold browser", "maximum_annotations": 1,
-        "server": {"host": "127.0.0.1", "port": _free_port(), "data_dir": str(root / "data"), "startup_timeout": 240},
+        "server": {"host": "127.0.0.1", "port": free_port(), "data_dir": str(root / "data"), "startup_timeout": 240},
     }))
     invoke("annotate", "up", "--seeds", str(seeds), "--ls-config", str(config))
     predictions = root / "predictions.jsonl"
