@@ -51,10 +51,6 @@ class Conversion:
     invalid: set[int] = field(default_factory=set)  # ids of annotations with a problem
     emails: dict[str, str] = field(default_factory=dict)  # pseudonym -> e-mail, for the local map only
 
-    def valid_annotations(self) -> list[Annotation]:
-        """The annotations without any problem: the only ones adjudication may use."""
-        return [a for a in self.annotations if a.annotation_id not in self.invalid]
-
 
 def export_snapshot(connection: Connection, project_id: int) -> list[dict[str, Any]]:
     """The project's annotated tasks as JSON, through an export snapshot (all annotation kinds)."""
