@@ -22,7 +22,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Collection, Sequence
 
-from newsgold.annotation.pull import Annotation
+from newsgold.annotation.pull import Annotation, annotation_order, latest_by_annotator
 from newsgold.document import Document, Relation, Span
 from newsgold.schema import Schema
 from newsgold.validation import validate
@@ -36,13 +36,6 @@ class Adjudication:
     rule: dict[str, str] = field(default_factory=dict)
     disagreements: dict[str, list[str]] = field(default_factory=dict)
     unresolved: dict[str, list[str]] = field(default_factory=dict)
-
-
-def _latest_per_annotator(group: Sequence[Annotation]) -> list[Annotation]:
-    latest: dict[str, Annotation] = {}
-    for annotation in sorted(group, key=lambda a: (a.updated_at, a.annotation_id)):
-        latest[annotation.annotator] = annotation
-    return sorted(latest.values(), key=lambda a: (a.updated_at, a.annotation_id))
 
 
 def adjudicate(
@@ -99,13 +92,14 @@ def _decide(
     group: Sequence[Annotation], invalid: set[int], drop_invalid: bool
 ) -> list[str] | tuple[Document, list[Annotation], str, list[str], list[Annotation]]:
     """(document, annotations used, rule, disagreements, invalid ones left out), or the reasons it is unresolved."""
-    truths = sorted((a for a in group if a.ground_truth), key=lambda a: (a.updated_at, a.annotation_id))
+    truths = sorted((a for a in group if a.ground_truth), key=annotation_order)
     if truths:
         truth = truths[-1]
         if truth.annotation_id in invalid:
             return [f"the ground-truth annotation {truth.annotation_id} ({truth.annotator}) has problems (listed above)"]
         return truth.document, [truth], "ground_truth", [], []
-    counted = _latest_per_annotator(group)
+    # one document's annotations: each annotator's latest one, oldest first
+    counted = sorted((latest for docs in latest_by_annotator(group).values() for latest in docs.values()), key=annotation_order)
     bad = [a for a in counted if a.annotation_id in invalid]
     if bad and not drop_invalid:
         return [

@@ -98,7 +98,7 @@ def _annotator(annotation: dict[str, Any]) -> tuple[str, str | None]:
 PSEUDONYM_FILE = "annotators.json"
 
 
-def record_pseudonyms(conversion: "Conversion", data_dir: Path) -> Path | None:
+def record_pseudonyms(conversion: Conversion, data_dir: Path) -> Path | None:
     """Add the pseudonym -> e-mail pairs of an export to the local, git-ignored map (mode 0600)."""
     if not conversion.emails:
         return None
@@ -168,10 +168,15 @@ def convert_export(tasks: Any, schema: Schema, *, source: str = "export") -> Con
     return result
 
 
+def annotation_order(annotation: Annotation) -> tuple[str, int]:
+    """Oldest first: by last update, then id (the order in which 'latest' is meant everywhere)."""
+    return annotation.updated_at, annotation.annotation_id
+
+
 def latest_by_annotator(annotations: Sequence[Annotation]) -> dict[str, dict[str, Annotation]]:
     """annotator -> document id -> that annotator's latest annotation of the document."""
     by_annotator: dict[str, dict[str, Annotation]] = defaultdict(dict)
-    for annotation in sorted(annotations, key=lambda a: (a.updated_at, a.annotation_id)):
+    for annotation in sorted(annotations, key=annotation_order):
         by_annotator[annotation.annotator][annotation.document.id] = annotation
     return by_annotator
 

@@ -70,32 +70,35 @@ def server_env(data_dir: Path) -> dict[str, str]:
     return env
 
 
-def port_is_free(host: str, port: int) -> bool:
-    """Whether a server could bind `host:port` now, probing as a server binds (SO_REUSEADDR).
+def _bind_probe(host: str, port: int) -> int | None:
+    """The port a server could bind on `host` now (0: one the system picks), or None.
 
-    Without SO_REUSEADDR a socket left in TIME_WAIT by a server that just exited makes a free
-    port look taken, and `annotate up` would move to another port after every crash.
+    The probe sets SO_REUSEADDR as a server does: without it a socket left in TIME_WAIT by a
+    server that just exited makes a free port look taken, and `annotate up` would move to
+    another port after every crash.
     """
     with socket.socket() as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError:
-            return False
-        return True
+            return None
+        return int(probe.getsockname()[1])
+
+
+def port_is_free(host: str, port: int) -> bool:
+    """Whether a server could bind `host:port` now."""
+    return _bind_probe(host, port) is not None
 
 
 def free_port(host: str, preferred: int) -> tuple[int, bool]:
     """(port, moved): `preferred` if a server can bind it on `host`, else a free port chosen by the system."""
     if port_is_free(host, preferred):
         return preferred, False
-    with socket.socket() as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, 0))
-        except OSError as exc:
-            raise SyncError(f"no free port on {host}: {exc}") from exc
-        return int(probe.getsockname()[1]), True
+    chosen = _bind_probe(host, 0)
+    if chosen is None:
+        raise SyncError(f"no free port on {host}")
+    return chosen, True
 
 
 def healthy(url: str, timeout: float = 2.0) -> bool:

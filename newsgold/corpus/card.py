@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 import yaml
@@ -117,11 +118,10 @@ def _metadata(schema: Schema, settings: BuildSettings, report: BuildReport) -> d
 def corpus_description(provenance: dict[str, Any]) -> str:
     """What the corpus is, from its metadata alone: how many articles, from whom, from when."""
     total = provenance["total"]
-    sources = sorted(provenance["by_source"], key=lambda row: (-row["articles"], row["publisher"]))
-    publishers: dict[str, int] = {}
-    for row in sources:
-        publishers[row["publisher"]] = publishers.get(row["publisher"], 0) + row["articles"]
-    named = ", ".join(f"{name} ({count})" for name, count in publishers.items())
+    publishers: Counter[str] = Counter()
+    for row in provenance["by_source"]:  # one row per (publisher, licence)
+        publishers[row["publisher"]] += row["articles"]
+    named = ", ".join(f"{name} ({count})" for name, count in sorted(publishers.items(), key=lambda kv: (-kv[1], kv[0])))
     dates = provenance.get("dates") or []
     when = f", dated {dates[0]} to {dates[1]}" if dates and dates[0] != dates[1] else (f", dated {dates[0]}" if dates else "")
     return f"The {total} article(s) come from {named}{when} (publisher as recorded in each article's metadata)."
