@@ -23,12 +23,14 @@ from newsgold.corpus.segment import Segmenter
 from newsgold.corpus.settings import load_settings
 from newsgold.corpus.stats import corpus_stats
 from newsgold.document import atomic_write_text, write_documents
+from newsgold.annotation.accounts import add_annotator, read_account_token
 from newsgold.annotation.adjudicate import adjudicate
 from newsgold.annotation.agreement import agreement, load_annotator_files
 from newsgold.annotation.client import connect, project_by_title
 from newsgold.annotation.config import labeling_config, load_guidelines
 from newsgold.annotation.pull import convert_export, export_snapshot, record_pseudonyms, write_by_annotator, write_gold
 from newsgold.annotation.push import push_documents
+from newsgold.annotation.submit import submit_documents
 from newsgold.annotation.server import CREDENTIALS_FILE, start_server, stop_server
 from newsgold.annotation.settings import load_ls_settings
 from newsgold.errors import DocumentError, NewsgoldError, SyncError
@@ -588,6 +590,70 @@ def annotate_push(
     )
     if report.spans_not_pushed:
         stdout().print(f"[yellow]{report.spans_not_pushed} predicted span(s) could not be grounded and were not pushed[/yellow]")
+
+
+@annotate_app.command("add-annotator")
+def annotate_add_annotator(
+    email: str = typer.Argument(..., help="The annotator's e-mail address (their Label Studio login)."),
+    url: Optional[str] = UrlOption,
+    ls_config: Optional[Path] = LsSettingsOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Create an annotator's own Label Studio account and API token (through the organization's invite link).
+
+    The password and token are kept in .newsgold/labelstudio/annotators/<email>.json (mode 0600,
+    git-ignored) and never printed; annotations made with that token are the annotator's own.
+    Running it again for the same e-mail reuses the account.
+
+    Example: newsgold annotate add-annotator ann1@newsgold.local
+    """
+    with user_errors():
+        settings = load_ls_settings(ls_config)
+        account = add_annotator(connect(settings, url=url), email, settings.data_dir)
+    if as_json:
+        print_json({"pseudonym": account.pseudonym, "email": account.email, "created": account.created,
+                    "secrets_file": str(account.secrets_file)})
+        return
+    stdout().print(
+        f"{escape(account.email)} is {account.pseudonym} ({'created' if account.created else 'already there'}); "
+        f"password and API token in {escape(str(account.secrets_file))} (0600)"
+    )
+
+
+@annotate_app.command("submit")
+def annotate_submit(
+    paths: List[Path] = typer.Argument(..., help="Annotated documents (.json, .jsonl or folder), one per task."),
+    annotator: Optional[str] = typer.Option(
+        None, "--annotator", help="Submit as this annotator (e-mail added with add-annotator); default: the key in LABEL_STUDIO_API_KEY."
+    ),
+    ground_truth: bool = typer.Option(False, "--ground-truth", help="Mark the annotations as ground truth (a reviewer's or adjudicator's version)."),
+    url: Optional[str] = UrlOption,
+    ls_config: Optional[Path] = LsSettingsOption,
+    schema_path: Optional[Path] = SchemaOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Submit documents annotated outside the browser as one annotator's annotations of their tasks.
+
+    Each document must be valid gold for a task of the project (same id and text); every problem
+    is listed before anything is sent. Submitting the same content again changes nothing.
+
+    Example: LABEL_STUDIO_API_KEY=<your token> newsgold annotate submit my-annotations/
+    """
+    with user_errors():
+        schema = load_schema(schema_path)
+        settings = load_ls_settings(ls_config)
+        documents = [d for path in paths for d in load_documents(path, schema, gold=False)]
+        api_key = read_account_token(settings.data_dir, annotator) if annotator else None
+        connection = connect(settings, url=url, api_key=api_key)
+        report = submit_documents(connection, schema, settings, documents, ground_truth=ground_truth)
+    if as_json:
+        print_json(report.to_dict())
+        return
+    stdout().print(
+        f"{report.annotator}: {len(report.created)} annotation(s) submitted"
+        + (" as ground truth" if ground_truth else "")
+        + f", {len(report.unchanged)} unchanged"
+    )
 
 
 @annotate_app.command("pull")

@@ -49,8 +49,9 @@ def validate(document: Document, schema: Schema, *, gold: bool = True) -> list[P
         labels_by_id[span.id] = span.label
         _check_span(span, text, schema, gold, lambda message, field: report(message, span=span.id, field=field))
 
-    if gold:  # systems may predict overlapping spans of one label; the scorer handles them
+    if gold:  # systems may predict overlapping or crossing spans; the scorer handles them
         _check_overlaps(document.spans, report)
+        _check_crossing(document.spans, report)
     _check_relations(document, schema, labels_by_id, report)
     if text is not None:
         for name in ("sentences", "tokens"):
@@ -125,6 +126,30 @@ def _check_overlaps(spans: Iterable[Span], report) -> None:  # type: ignore[no-u
                     field="start",
                 )
             open_spans.append(span)
+
+
+def _check_crossing(spans: Iterable[Span], report) -> None:  # type: ignore[no-untyped-def]
+    """Spans of different labels nest or are disjoint, never cross (guidelines v2, rule 1.4).
+
+    Same-label overlaps are `_check_overlaps`'s; each crossing pair is reported once, at the span
+    that starts later.
+    """
+    placed = sorted(
+        (s for s in spans if s.start is not None and s.end is not None and s.end > s.start),
+        key=lambda s: (s.start, -s.end, s.id),  # type: ignore[operator]
+    )
+    open_spans: list[Span] = []
+    for span in placed:
+        open_spans = [other for other in open_spans if other.end > span.start]  # type: ignore[operator]
+        for other in open_spans:
+            if other.label != span.label and other.start < span.start and other.end < span.end:  # type: ignore[operator]
+                report(
+                    f"crosses {other.label} span {other.id!r} ({other.start}:{other.end}): spans of different labels "
+                    "may nest but not cross",
+                    span=span.id,
+                    field="start",
+                )
+        open_spans.append(span)
 
 
 def _check_relations(document: Document, schema: Schema, labels_by_id: dict[str, str], report) -> None:  # type: ignore[no-untyped-def]

@@ -166,7 +166,7 @@ def _generated_article(tmp_path: Path, schema: Schema) -> tuple[Path, Path, str]
     (seeds / "generated-0001.txt").write_text(text, encoding="utf-8")
     start = text.index("the aid convoy")
     document = Document.from_dict({
-        "id": "generated-0001", "text": text, "meta": {"sha256": text_sha256(text), "license": "CC0-1.0"},
+        "id": "generated-0001", "text": text, "meta": {"sha256": text_sha256(text), "license": "CC-BY-2.5"},
         "spans": [
             {"id": "T1", "label": "SPEAKER", "start": 4, "end": 11, "attrs": {"mention": "nominal", "entity": "council"}},
             {"id": "T2", "label": "CLAIM", "start": start, "end": text.index("."),

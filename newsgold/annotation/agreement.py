@@ -62,12 +62,17 @@ def krippendorff_alpha(units: Sequence[Sequence[str]]) -> float | None:
 
 
 def load_annotator_files(folder: str | Path, schema: Schema) -> dict[str, dict[str, Document]]:
-    """Per-annotator documents from `<folder>/<annotator>.jsonl` (as written by `annotate pull`)."""
+    """Per-annotator documents from `<folder>/<annotator>.jsonl` (as written by `annotate pull`).
+
+    Annotations marked ground truth (a reviewer's or adjudicator's version, made with sight of the
+    others) are left out: agreement compares independent annotations only.
+    """
     root = Path(folder)
     files = sorted(root.glob("*.jsonl")) if root.is_dir() else []
     if not files:
         raise DocumentError([Problem("no <annotator>.jsonl files here: run `newsgold annotate pull` first", path=str(root))])
-    return {file.stem: {d.id: d for d in load_documents(file, schema)} for file in files}
+    loaded = {file.stem: {d.id: d for d in load_documents(file, schema) if d.meta.get("ground_truth") is not True} for file in files}
+    return {annotator: documents for annotator, documents in loaded.items() if documents}
 
 
 def _f1(matches: int, left: int, right: int) -> float | None:

@@ -58,8 +58,10 @@ def translated(action: str, *, url: str) -> Iterator[None]:
         raise SyncError(f"cannot reach Label Studio at {url} ({type(exc).__name__}); is it running? try `newsgold annotate up`") from exc
 
 
-def connect(settings: LabelStudioSettings, *, url: str | None = None, data_dir: Path | None = None) -> Connection:
-    """Connect to `url` (or the local server) with the API key from the environment or token file."""
+def connect(
+    settings: LabelStudioSettings, *, url: str | None = None, data_dir: Path | None = None, api_key: str | None = None
+) -> Connection:
+    """Connect to `url` (or the local server) with `api_key`, else the key from the environment or token file."""
     data_dir = data_dir if data_dir is not None else settings.data_dir
     state = read_state(data_dir)
     if url is None:
@@ -67,7 +69,7 @@ def connect(settings: LabelStudioSettings, *, url: str | None = None, data_dir: 
             raise SyncError("no Label Studio URL: pass --url, or start the local server with `newsgold annotate up`")
         url = str(state["url"])
     url = url.rstrip("/")
-    api_key = os.environ.get(API_KEY_ENV) or read_token(data_dir)
+    api_key = api_key or os.environ.get(API_KEY_ENV) or read_token(data_dir)
     if not api_key:
         raise SyncError(f"no API key: set {API_KEY_ENV} (the key is never read from the repository)")
     with translated("connecting", url=url):

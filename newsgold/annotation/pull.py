@@ -234,7 +234,7 @@ def write_gold(documents: Sequence[Document], gold: Path, *, force: bool = False
             if document_json(old) == document_json(document):
                 outcome.unchanged.append(document.id)
                 continue
-            if _same_annotation(old, document):
+            if same_annotation(old, document):
                 outcome.unchanged.append(document.id)
                 continue
             if not force:
@@ -245,6 +245,6 @@ def write_gold(documents: Sequence[Document], gold: Path, *, force: bool = False
     return outcome
 
 
-def _same_annotation(old: Document, new: Document) -> bool:
+def same_annotation(old: Document, new: Document) -> bool:
     """Equal text, spans (by offsets, label, attributes) and relations, whatever the ids and meta."""
     return diff_summary(old, new) == "+0 -0 spans (attributes included), +0 -0 relations"

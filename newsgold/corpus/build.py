@@ -229,6 +229,11 @@ def build_dataset(
                     sink.write(config, split, table)
                 stats.merge(result.stats)
                 for item in result.provenance:
+                    if str(item["license"]) not in settings.card.licenses:
+                        problems.append(Problem(
+                            f"licence {item['license']!r} has no entry in card.licenses of {settings.source} "
+                            f"(known: {', '.join(settings.card.licenses)}): say what it means for redistribution there",
+                            doc_id=str(item["id"]), field="meta.license"))
                     provenance.add(item)
                 for split, count in result.documents_per_split.items():
                     documents_per_split[split] += count
@@ -271,8 +276,11 @@ def provenance_of(document: Document) -> dict[str, Any]:
     return {
         "id": document.id,
         "source": meta.get("source", "unknown"),
+        "title": meta.get("title", ""),
         "license": meta.get("license", "unknown"),
+        "license_url": meta.get("license_url", ""),
         "publisher": meta.get("publisher", "unknown"),
+        "author": meta.get("author", ""),
         "url": meta.get("url", "unknown"),
         "annotators": meta.get("annotators", []),
         "annotation_tool": meta.get("annotation_tool", "unknown"),
@@ -293,6 +301,7 @@ class ProvenanceSummary:
         self.dates: list[str] = []  # the earliest and latest ISO date seen
         self.articles: list[dict[str, Any]] = []
         self.by_source: dict[tuple[str, str], int] = {}
+        self.licenses: dict[str, int] = {}
         self.tools: set[str] = set()
         self.annotator_counts: set[int] = set()
         self.total = self.unknown = 0
@@ -305,6 +314,7 @@ class ProvenanceSummary:
         license_name = str(item["license"])
         if license_name.lower() in {"unknown", "", "none"}:
             self.unknown += 1
+        self.licenses[license_name] = self.licenses.get(license_name, 0) + 1
         key = (str(item["publisher"]), license_name)
         self.by_source[key] = self.by_source.get(key, 0) + 1
         self.tools.add(str(item["annotation_tool"]))
@@ -322,6 +332,7 @@ class ProvenanceSummary:
             "unknown_license": self.unknown,
             "articles": self.articles,
             "by_source": [{"publisher": p, "license": l, "articles": n} for (p, l), n in sorted(self.by_source.items())],
+            "licenses": dict(sorted(self.licenses.items())),
             "tools": sorted(self.tools),
             "max_annotators": max(self.annotator_counts, default=0),
             "present": sorted(self.present),

@@ -87,7 +87,13 @@ def _plover_lines(schema: Schema) -> list[str]:
     ]
 
 
-def _metadata(schema: Schema, settings: BuildSettings, report: BuildReport) -> dict[str, Any]:
+def hub_license(settings: BuildSettings, provenance: dict[str, Any]) -> str | list[str]:
+    """The card header's `license`: the Hub id of every article licence present (one, or a list)."""
+    ids = sorted({settings.card.licenses[name].hub_id for name in provenance["licenses"]}) or ["unknown"]
+    return ids[0] if len(ids) == 1 else ids
+
+
+def _metadata(schema: Schema, settings: BuildSettings, report: BuildReport, provenance: dict[str, Any]) -> dict[str, Any]:
     configs = []
     for config in CONFIG_NAMES:
         data_files = [
@@ -101,7 +107,7 @@ def _metadata(schema: Schema, settings: BuildSettings, report: BuildReport) -> d
         configs.append(entry)
     return {
         "pretty_name": settings.card.pretty_name,
-        "license": settings.card.license,
+        "license": hub_license(settings, provenance),
         "language": list(settings.card.language),
         "multilinguality": "monolingual",
         "size_categories": [size_category(sum(report.documents.values()))],
@@ -127,11 +133,16 @@ def corpus_description(provenance: dict[str, Any]) -> str:
     return f"The {total} article(s) come from {named}{when} (publisher as recorded in each article's metadata)."
 
 
+def _cell(value: Any) -> str:
+    """A value fit for one Markdown table cell."""
+    return " ".join(str(value).split()).replace("|", "\\|")
+
+
 def dataset_card(schema: Schema, settings: BuildSettings, report: BuildReport, *, provenance: dict[str, Any]) -> str:
     """The whole README.md: YAML metadata, then the card sections."""
     stats = report.stats
     features = config_features(schema)
-    header = yaml.safe_dump(_metadata(schema, settings, report), sort_keys=False, allow_unicode=True, width=1000)
+    header = yaml.safe_dump(_metadata(schema, settings, report, provenance), sort_keys=False, allow_unicode=True, width=1000)
     total_docs = sum(report.documents.values())
     lines = ["---", header.rstrip(), "---", "", f"# {settings.card.pretty_name}", ""]
 
@@ -234,27 +245,32 @@ def dataset_card(schema: Schema, settings: BuildSettings, report: BuildReport, *
         "",
         "## Provenance and licensing",
         "",
-        "| article | source | publisher | url | licence |",
-        "| --- | --- | --- | --- | --- |",
+        "| article | title | publisher | date | licence | attribution |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
     for item in provenance["articles"]:
-        lines.append(f"| `{item['id']}` | `{item['source']}` | {item['publisher']} | {item['url']} | {item['license']} |")
+        title = _cell(item.get("title") or "(untitled)")
+        url = str(item.get("url") or "")
+        linked = f"[{title}]({url})" if url.startswith(("http://", "https://")) else f"{title} (url: {_cell(url or 'unknown')})"
+        lines.append(
+            f"| `{item['id']}` | {linked} | {_cell(item['publisher'])} | {_cell(item.get('date') or 'unknown')} "
+            f"| {_cell(item['license'])} | {_cell(item.get('author') or 'unknown')} |"
+        )
     if provenance["total"] > len(provenance["articles"]):
         lines += ["", f"(first {len(provenance['articles'])} of {provenance['total']} articles; by publisher and licence:)", "",
                   "| publisher | licence | articles |", "| --- | --- | --- |"]
         lines += [f"| {row['publisher']} | {row['license']} | {row['articles']} |" for row in provenance["by_source"]]
+    lines += ["", "What each licence means for redistribution:", ""]
+    for name, count in provenance["licenses"].items():
+        terms = settings.card.licenses[name]
+        where = f", {terms.url}" if terms.url else ""
+        lead = (
+            f"**The licence of {count} of {provenance['total']} article text(s) is unknown.**"
+            if name == "unknown"
+            else f"**{name}** ({terms.name}{where}), {count} of {provenance['total']} article text(s):"
+        )
+        lines += [f"- {lead} {terms.redistribution}"]
     lines += [""]
-    unknown, total = provenance["unknown_license"], provenance["total"]
-    if unknown:
-        lines += [
-            f"**The licence of {unknown} of {total} article text(s) is unknown.** Their "
-            "publisher and terms were not recorded when they were collected, so the right to "
-            "redistribute the text is not established. Until it is cleared, publish this dataset "
-            "privately or gated for research use only, do not redistribute the article text further, "
-            "and expect that a rights holder may ask for its removal. The card's `license: unknown` says "
-            "the same to the Hub.",
-            "",
-        ]
     lines += [
         f"newsgold's own annotations (offsets, labels, attributes, relations) are offered under "
         f"{settings.card.annotations_license}; that does not extend to the article text.",

@@ -42,14 +42,25 @@ class SplitRule:
 
 
 @dataclass(frozen=True)
+class LicenseTerms:
+    """What an article licence is and what it means for redistribution (quoted in the card)."""
+
+    name: str
+    hub_id: str
+    url: str
+    redistribution: str
+
+
+@dataclass(frozen=True)
 class CardSettings:
     """Dataset card metadata that is not derived from the data."""
 
     pretty_name: str
-    license: str
     annotations_license: str
     language: tuple[str, ...]
     citation: str
+    licenses: Mapping[str, LicenseTerms] = field(default_factory=dict)
+    annotation_process: str = ""
 
 
 @dataclass(frozen=True)
@@ -117,6 +128,15 @@ def parse_settings(data: Any, *, source: str = "<memory>") -> BuildSettings:
             )
     card = _require(data, "card", Mapping, source)
     language = _require(card, "language", list, source, "card.")
+    licenses = _require(card, "licenses", Mapping, source, "card.")
+    if "unknown" not in licenses:
+        raise BuildError("card.licenses needs an `unknown` entry (for articles without a recorded licence)",
+                         path=source, field="card.licenses")
+    terms = {
+        str(key): LicenseTerms(**{name: _require(entry, name, str, source, f"card.licenses.{key}.").strip()
+                                  for name in ("name", "hub_id", "url", "redistribution")})
+        for key, entry in licenses.items()
+    }
     return BuildSettings(
         seeds=Path(_require(data, "seeds", str, source)),
         gold=Path(_require(data, "gold", str, source)),
@@ -128,10 +148,11 @@ def parse_settings(data: Any, *, source: str = "<memory>") -> BuildSettings:
         ),
         card=CardSettings(
             pretty_name=_require(card, "pretty_name", str, source, "card."),
-            license=_require(card, "license", str, source, "card."),
             annotations_license=_require(card, "annotations_license", str, source, "card."),
             language=tuple(str(x) for x in language),
             citation=_require(card, "citation", str, source, "card.").strip(),
+            licenses=terms,
+            annotation_process=str(card.get("annotation_process") or "").strip(),
         ),
         source=str(source),
     )
