@@ -145,15 +145,19 @@ def test_round_trip_annotations_to_gold_and_agreement(lab, schema: Schema) -> No
     [seed_gold] = read_documents(REPO / "gold")
     partial = Document(id=SEED_ID, text=seed_gold.text, spans=[s for s in seed_gold.spans if s.label != "FRAMING"],
                        relations=seed_gold.relations)
-    client.annotations.create(tasks[SEED_ID], result=document_to_results(seed_gold, schema), ground_truth=True)
+    reviewer = client.users.create(username="reviewer", email="reviewer@example.com")
+    client.users.update(reviewer.id, active_organization=client.users.whoami().active_organization)
+    client.annotations.create(tasks[SEED_ID], result=document_to_results(seed_gold, schema))
     client.annotations.create(tasks[SEED_ID], result=document_to_results(partial, schema), completed_by=user2.id)
+    # the reviewer's version, made with sight of the other two: it decides the gold, not the agreement
+    client.annotations.create(tasks[SEED_ID], result=document_to_results(seed_gold, schema), ground_truth=True, completed_by=reviewer.id)
     client.annotations.create(tasks[TEST_ID], result=document_to_results(expected_test_gold(), schema))
     client.annotations.create(tasks[TEST_ID], result=[], was_cancelled=True, completed_by=user2.id)
 
     root = lab["root"]
     result = invoke("annotate", "pull", "--out", str(root / "ann"), "--gold", str(root / "gold"), "--ls-config", str(lab["config"]), "--json")
     report = json.loads(result.stdout)
-    assert report["cancelled_dropped"] == 1 and report["annotations"] == 3 and report["problems"] == []
+    assert report["cancelled_dropped"] == 1 and report["annotations"] == 4 and report["problems"] == []
     assert report["rules"][SEED_ID].startswith("ground truth") and report["rules"][TEST_ID].startswith("single annotator")
     assert lab["token"] not in result.output
 
@@ -166,17 +170,18 @@ def test_round_trip_annotations_to_gold_and_agreement(lab, schema: Schema) -> No
     assert key(gold[TEST_ID]) == key(expected_test_gold())
     assert gold[TEST_ID].text == TEST_TEXT  # CRLF and emoji kept, offsets exact
     assert key(gold[SEED_ID]) == key(seed_gold)
-    admin = f"annotator-{client.users.whoami().id}"
-    assert gold[SEED_ID].meta["annotators"] == [admin]  # the ground truth decided: one person's annotation
+    admin, checker = f"annotator-{client.users.whoami().id}", f"annotator-{reviewer.id}"
+    assert gold[SEED_ID].meta["annotators"] == [checker]  # the ground truth decided: one person's annotation
     assert gold[SEED_ID].meta["adjudication"]["rule"] == "ground_truth"
     assert "@" not in json.dumps([d.meta for d in gold.values()])  # no e-mail address in gold
     pseudonyms = json.loads((root / "data" / "annotators.json").read_text())
-    assert pseudonyms == {admin: "admin@newsgold.local", f"annotator-{user2.id}": "annotator2@example.com"}
+    assert pseudonyms == {admin: "admin@newsgold.local", f"annotator-{user2.id}": "annotator2@example.com",
+                          checker: "reviewer@example.com"}
     assert invoke("validate", str(root / "gold")).exit_code == 0
-    assert sorted(p.name for p in (root / "ann").iterdir()) == sorted([f"{admin}.jsonl", f"annotator-{user2.id}.jsonl"])
+    assert sorted(p.name for p in (root / "ann").iterdir()) == sorted([f"{admin}.jsonl", f"annotator-{user2.id}.jsonl", f"{checker}.jsonl"])
 
     agreement = json.loads(invoke("annotate", "agreement", str(root / "ann"), "--json").stdout)
-    assert agreement["documents_compared"] == 1
+    assert agreement["documents_compared"] == 1 and agreement["annotators"] == sorted([admin, f"annotator-{user2.id}"])
     assert agreement["span_f1"]["strict"]["CLAIM"]["f1"] == 1.0
     assert agreement["span_f1"]["strict"]["FRAMING"]["f1"] == 0.0
     assert agreement["token_alpha"]["EVENT"] == pytest.approx(1.0)
@@ -334,3 +339,54 @@ def test_api_key_is_not_in_tracked_files(lab) -> None:  # type: ignore[no-untype
         path = REPO / name
         if path.is_file() and path.stat().st_size < 2_000_000:
             assert lab["token"] not in path.read_text(encoding="utf-8", errors="ignore"), name
+
+
+def test_annotators_with_their_own_accounts_submit_through_the_api(lab, schema: Schema, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """add-annotator signs a person up through the invite link; submit makes annotations that are theirs."""
+    config = str(lab["config"])
+    added = json.loads(invoke("annotate", "add-annotator", "Alice@Example.org", "--ls-config", config, "--json").stdout)
+    assert added["created"] is True and added["email"] == "alice@example.org"
+    secrets_file = Path(added["secrets_file"])
+    assert oct(secrets_file.stat().st_mode)[-3:] == "600"
+    stored = json.loads(secrets_file.read_text())
+    alice = LabelStudio(base_url=lab["url"], api_key=stored["token"])
+    me = alice.users.whoami()
+    assert me.email == "alice@example.org" and added["pseudonym"] == f"annotator-{me.id}"  # her own token, not the admin's
+    assert me.id != lab["client"].users.whoami().id
+    again = invoke("annotate", "add-annotator", "alice@example.org", "--ls-config", config)
+    assert "already there" in again.output and stored["token"] not in again.output and stored["password"] not in again.output
+    pseudonyms = json.loads((lab["root"] / "data" / "annotators.json").read_text())
+    assert pseudonyms[added["pseudonym"]] == "alice@example.org"
+    assert invoke("annotate", "add-annotator", "not-an-email", "--ls-config", config, ok=False).exit_code == 1
+
+    mine = expected_test_gold()
+    mine.spans[0].attrs["entity"] = "Alice's officials"  # her own reading, distinguishable from the others'
+    path = tmp_path / "alice.json"
+    write_documents([mine], tmp_path / "alice")
+    submitted = json.loads(invoke("annotate", "submit", str(tmp_path / "alice"), "--annotator", "alice@example.org",
+                                  "--ls-config", config, "--json").stdout)
+    assert submitted["annotator"] == added["pseudonym"] and list(submitted["created"]) == [TEST_ID]
+    annotation = lab["client"].annotations.get(submitted["created"][TEST_ID])
+    assert annotation.completed_by == me.id and not annotation.ground_truth
+    resubmitted = json.loads(invoke("annotate", "submit", str(tmp_path / "alice"), "--annotator", "alice@example.org",
+                                    "--ls-config", config, "--json").stdout)
+    assert resubmitted["created"] == {} and resubmitted["unchanged"] == {TEST_ID: submitted["created"][TEST_ID]}
+
+    # every problem is named before anything is sent: unknown document, crossing spans
+    crossing = expected_test_gold()
+    crossing.spans[1] = Span("a2", "CLAIM", _at("Officials")[0] + 3, _at("the “truce”")[0] + 5, attrs=crossing.spans[1].attrs)
+    crossing.spans[0] = Span("a1", "SPEAKER", *_at("Officials 🙂 said"), attrs=crossing.spans[0].attrs)
+    stray = Document(id="not-a-task", text="Nothing.", spans=[])
+    write_documents([crossing, stray], path.with_suffix(".jsonl"))
+    before = len(lab["client"].annotations.list(id=_tasks(lab)[TEST_ID]))
+    result = invoke("annotate", "submit", str(path.with_suffix(".jsonl")), "--annotator", "alice@example.org", "--ls-config", config, ok=False)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "not-a-task" in result.output and "push the document first" in result.output
+    assert "crosses SPEAKER span 'a1'" in result.output
+    assert len(lab["client"].annotations.list(id=_tasks(lab)[TEST_ID])) == before
+
+    pulled = json.loads(invoke("annotate", "pull", "--out", str(tmp_path / "ann"), "--gold", str(tmp_path / "gold"),
+                               "--ls-config", config, "--json", ok=False).stdout)
+    assert pulled["by_annotator"][added["pseudonym"]] == 1
+    [theirs] = read_documents(tmp_path / "ann" / f"{added['pseudonym']}.jsonl")
+    assert theirs.spans[0].attrs["entity"] == "Alice's officials" and theirs.meta["ground_truth"] is False

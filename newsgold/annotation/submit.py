@@ -54,10 +54,14 @@ def _field(annotation: Any, name: str) -> Any:
     return annotation.get(name) if isinstance(annotation, dict) else getattr(annotation, name, None)
 
 
-def _own_latest(task: dict[str, Any], user_id: int) -> Any | None:
-    """This user's latest non-cancelled annotation of the task."""
+def _own_latest(connection: Connection, task: dict[str, Any], user_id: int) -> Any | None:
+    """This user's latest non-cancelled annotation of the task (the task list carries only annotation ids)."""
+    if not task["annotations"]:
+        return None
+    with translated(f"reading the annotations of task {task['id']}", url=connection.url):
+        annotations = connection.client.annotations.list(id=task["id"])
     mine = []
-    for annotation in task["annotations"]:
+    for annotation in annotations:
         who = _field(annotation, "completed_by")
         who = who.get("id") if isinstance(who, dict) else who
         if who == user_id and not _field(annotation, "was_cancelled"):
@@ -106,7 +110,7 @@ def submit_documents(
         task = tasks[document.id]
         text = str(task["data"][TEXT_NAME])
         new = Document(id=document.id, text=text, spans=document.spans, relations=document.relations)
-        latest = _own_latest(task, user_id)
+        latest = _own_latest(connection, task, user_id)
         if latest is not None and bool(_field(latest, "ground_truth")) == ground_truth:
             old, _ = results_to_document(document.id, text, _field(latest, "result") or [], schema, where="existing annotation")
             if same_annotation(old, new):
