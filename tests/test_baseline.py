@@ -7,15 +7,18 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
+import spacy
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from newsgold.corpus.ingest import read_seed_text
+from newsgold.corpus.settings import load_settings
 from newsgold.document import Document, Span
 from newsgold.errors import NewsgoldError, SchemaError
 from newsgold.evaluate.baseline import Baseline, LexiconError, default_lexicon_path, load_lexicon
 from newsgold.schema import Schema, parse_schema
-from newsgold.validation import validate
+from newsgold.validation import load_documents, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_ID = "000_1c4f7a9ed72f78a1"
@@ -171,7 +174,7 @@ def test_quotation_of_several_sentences_is_one_claim_each(baseline: Baseline) ->
 
 
 def test_quotation_starting_mid_sentence_is_mixed(baseline: Baseline) -> None:
-    doc = baseline.document("t", "However, the truce is “a sham to buy time,” the communique read.")
+    doc = baseline.document("t", "However, the truce is “a sham to buy time,” the report says.")
     claim = _one(doc, "CLAIM", "the truce is “a sham to buy time")
     assert claim.attrs["quote"] == "mixed"
     assert _related(doc, "attributed_to", claim).attrs["mention"] == "document"  # type: ignore[union-attr]
@@ -184,9 +187,9 @@ def test_quotation_starting_mid_sentence_is_mixed(baseline: Baseline) -> None:
          "the rebels had withdrawn from the town"),
         ("Army spokesman, Colonel Ahmed Saleh, said the convoy was attacked near the border.", "Ahmed Saleh",
          "the convoy was attacked near the border"),
-        ("The envoy further stressed that no aid had reached the city.", "envoy", "no aid had reached the city"),
+        ("The envoy further explained that no aid had reached the city.", "envoy", "no aid had reached the city"),
         ("The ministry said in a statement that fighting resumed on Monday.", "ministry", "fighting resumed on Monday"),
-        ("Moscow accused Kyiv of shelling the plant.", "Moscow", "Kyiv of shelling the plant"),
+        ("Moscow condemned Kyiv for shelling the plant.", "Moscow", "Kyiv for shelling the plant"),
     ],
 )
 def test_speaker_verb_content(baseline: Baseline, text: str, speaker: str, content: str) -> None:
@@ -197,27 +200,27 @@ def test_speaker_verb_content(baseline: Baseline, text: str, speaker: str, conte
 
 
 def test_surname_resolves_to_the_preceding_full_name(baseline: Baseline) -> None:
-    text = "Foreign Minister Anna Berg said the talks had failed. Berg accused the militia of blocking aid."
+    text = "Foreign Minister Anna Berg said the talks had failed. Berg condemned the militia for blocking aid."
     doc = baseline.document("t", text)
     assert _one(doc, "SPEAKER", "Anna Berg").attrs == {"mention": "name", "entity": "Anna Berg"}
     assert _one(doc, "SPEAKER", "Berg").attrs == {"mention": "name", "entity": "Anna Berg"}
 
 
 def test_saying_is_attributed_to_the_subject(baseline: Baseline) -> None:
-    doc = baseline.document("t", "Hamas rejected the proposal, saying it did not guarantee a permanent ceasefire.")
-    claim = _one(doc, "CLAIM", "it did not guarantee a permanent ceasefire")
+    doc = baseline.document("t", "Hamas rejected the proposal, adding it did not guarantee a permanent truce.")
+    claim = _one(doc, "CLAIM", "it did not guarantee a permanent truce")
     assert _related(doc, "attributed_to", claim) == _one(doc, "SPEAKER", "Hamas")
     assert _one(doc, "EVENT", "rejected").attrs["type"] == "REJECT"
-    assert _one(doc, "EVENT", "saying").attrs["type"] == "STATEMENT"
-    assert _related(doc, "about", claim) == _one(doc, "EVENT", "ceasefire")
+    assert _one(doc, "EVENT", "adding").attrs["type"] == "STATEMENT"
+    assert _related(doc, "about", claim) == _one(doc, "EVENT", "truce")
 
 
 def test_object_verb_without_object_is_no_attribution(baseline: Baseline) -> None:
-    doc = baseline.document("t", "The town was hit by violence it blames on foreign powers.")
-    assert _one(doc, "CLAIM", "The town was hit by violence it blames on foreign powers").attrs == {
+    doc = baseline.document("t", "The town was hit by violence it blamed on foreign powers.")
+    assert _one(doc, "CLAIM", "The town was hit by violence it blamed on foreign powers").attrs == {
         "voice": "authorial", "quote": "none", "checkworthy": "yes"}
     assert _spans(doc, "SPEAKER") == []
-    assert _one(doc, "EVENT", "blames").attrs["type"] == "ACCUSE"
+    assert _one(doc, "EVENT", "blamed").attrs["type"] == "ACCUSE"
 
 
 @pytest.mark.parametrize(
@@ -225,13 +228,13 @@ def test_object_verb_without_object_is_no_attribution(baseline: Baseline) -> Non
     [
         ("The army did not launch an attack on the village.", "attack", "negated"),
         ("Rebels never attacked the convoy.", "attacked", "negated"),
-        ("The agency failed to deliver aid.", "aid", "negated"),
-        ("The agency failed to deliver.", "deliver", "negated"),
-        ("The sides will sign a ceasefire next week.", "ceasefire", "planned"),
+        ("The agency fails to deliver aid.", "aid", "negated"),
+        ("The agency fails to help.", "help", "negated"),
+        ("The sides will sign a truce next week.", "truce", "planned"),
         ("The sides could agree a truce.", "truce", "hypothetical"),
-        ("It rejected any pause in the fighting.", "pause", "hypothetical"),
+        ("It rejected any truce in the clashes.", "truce", "hypothetical"),
         ("On May 5 the truce collapsed.", "truce", "asserted"),
-        ("Airstrikes hit the city on Monday.", "Airstrikes", "asserted"),
+        ("Bombings hit the city on Monday.", "Bombings", "asserted"),
     ],
 )
 def test_event_factuality(baseline: Baseline, text: str, trigger: str, factuality: str) -> None:
@@ -239,8 +242,8 @@ def test_event_factuality(baseline: Baseline, text: str, trigger: str, factualit
 
 
 def test_light_verb_yields_to_the_event_noun(baseline: Baseline) -> None:
-    doc = baseline.document("t", "The agency delivered aid to the town and launched operations.")
-    assert [e.text for e in _spans(doc, "EVENT")] == ["aid", "operations"]
+    doc = baseline.document("t", "The agency delivered aid to the town and made an appeal.")
+    assert [e.text for e in _spans(doc, "EVENT")] == ["aid", "appeal"]
     assert _one(doc, "EVENT", "aid").attrs == {"type": "AID", "factuality": "asserted"}
 
 
@@ -260,18 +263,18 @@ def test_quotation_at_sentence_start_is_no_scare_quote(baseline: Baseline) -> No
 
 
 def test_framing_voice_quoted_inside_attributed_claims_only(baseline: Baseline) -> None:
-    doc = baseline.document("t", "Terrorists shelled the market. The minister said that terrorists shelled the market.")
+    doc = baseline.document("t", "Extremists shelled the market. The minister said that extremists shelled the market.")
     first, second = _spans(doc, "FRAMING")
-    assert (first.text, first.attrs["voice"]) == ("Terrorists", "authorial")
-    assert (second.text, second.attrs["voice"]) == ("terrorists", "quoted")
+    assert (first.text, first.attrs["voice"]) == ("Extremists", "authorial")
+    assert (second.text, second.attrs["voice"]) == ("extremists", "quoted")
     assert first.attrs["device"] == "labeling" and first.attrs["target"] == "armed_opposition"
 
 
 def test_framing_prefers_the_longest_term(baseline: Baseline) -> None:
-    doc = baseline.document("t", "Foreign-backed militants and deadly militancy met anti-terror airstrikes.")
+    doc = baseline.document("t", "US-backed militant and hardline extremists met anti-terror operations.")
     assert [f.text for f in _spans(doc, "FRAMING")] == [
-        "Foreign-backed militants", "deadly militancy", "anti-terror airstrikes"]
-    assert _one(doc, "FRAMING", "anti-terror airstrikes").attrs["device"] == "euphemism"
+        "US-backed militant", "hardline extremists", "anti-terror operations"]
+    assert _one(doc, "FRAMING", "anti-terror operations").attrs["device"] == "euphemism"
 
 
 def test_call_returns_the_prediction_record(baseline: Baseline, schema: Schema) -> None:
@@ -318,47 +321,79 @@ def test_output_is_valid_gold_for_any_text(baseline: Baseline, schema: Schema, t
 
 
 # --------------------------------------------------------------------------------------------
-# The seed article (gold read here, in the test; the baseline never reads gold/)
+# Held-out honesty: the lexicon is written from the train split; the rules are checked on train gold
+# (gold read here, in the test; the baseline never reads gold/)
+
+
+def _split_texts() -> dict[str, list[str]]:
+    rule = load_settings().splits
+    texts: dict[str, list[str]] = {name: [] for name in rule.names}
+    for path in sorted((ROOT / "seeds").glob("*.txt")):
+        texts[rule.assign(path.stem)].append(read_seed_text(path).text)
+    return texts
+
+
+def test_no_lexicon_entry_occurs_only_in_validation_or_test_text(schema: Schema) -> None:
+    """Every entry that occurs in held-out text also occurs in train text (tokens, case-insensitive)."""
+    tokenizer = spacy.blank("en").tokenizer  # stock lexical attributes: `lower_` as the PhraseMatcher sees it
+    tokens = {split: [[t.lower_ for t in tokenizer(text)] for text in texts] for split, texts in _split_texts().items()}
+    assert all(tokens[name] for name in ("train", "validation", "test")), "every split needs articles"
+
+    def occurs(term: str, split: str) -> bool:
+        needle = [t.lower_ for t in tokenizer(term)]
+        return any(seq[i : i + len(needle)] == needle for seq in tokens[split] for i in range(len(seq) - len(needle) + 1))
+
+    leaked = [(where, term) for where, term in load_lexicon(None, schema).entries()
+              if not occurs(term, "train") and (occurs(term, "validation") or occurs(term, "test"))]
+    assert leaked == [], f"lexicon entries seen only in validation/test text: {leaked}"
+    # the check can fail: a term that only a test article has is caught
+    assert occurs("Konashenkov", "test") and not occurs("Konashenkov", "train")
+
+
+@pytest.fixture(scope="module")
+def train_gold(schema: Schema) -> list[Document]:
+    rule = load_settings().splits
+    documents = [d for d in load_documents(ROOT / "gold", schema) if rule.assign(d.id) == "train"]
+    assert len(documents) >= 5
+    return documents
+
+
+def test_train_output_is_valid_and_has_every_label(baseline: Baseline, schema: Schema, train_gold: list[Document]) -> None:
+    labels: set[str] = set()
+    relations: set[str] = set()
+    for gold in train_gold:
+        document = baseline.document(gold.id, gold.text or "")
+        assert validate(document, schema, gold=True) == []
+        labels |= {span.label for span in document.spans}
+        relations |= {relation.label for relation in document.relations}
+    assert labels == set(LABELS) and relations == {"attributed_to", "about"}
+
+
+@pytest.mark.parametrize("label", ("CLAIM", "SPEAKER", "EVENT"))
+def test_train_strict_matches(baseline: Baseline, train_gold: list[Document], label: str) -> None:
+    matched = 0
+    for gold in train_gold:
+        predicted = {(s.start, s.end) for s in _spans(baseline.document(gold.id, gold.text or ""), label)}
+        matched += len(predicted & {(s.start, s.end) for s in _spans(gold, label)})
+    assert matched >= 10
+
+
+def test_train_attribution_resolves_speakers_like_the_gold(baseline: Baseline, train_gold: list[Document]) -> None:
+    found = 0
+    for gold in train_gold:
+        document = baseline.document(gold.id, gold.text or "")
+        gold_pairs = {((gold.span(r.head).start, gold.span(r.head).end), gold.span(r.tail).attrs["entity"].lower())
+                      for r in gold.relations if r.label == "attributed_to"}
+        predicted = {((document.span(r.head).start, document.span(r.head).end), document.span(r.tail).attrs["entity"].lower())
+                     for r in document.relations if r.label == "attributed_to"}
+        found += len(gold_pairs & predicted)
+    assert found >= 3
 
 
 @pytest.fixture(scope="module")
 def seed() -> tuple[str, dict[str, Any]]:
     text = (ROOT / "seeds" / f"{SEED_ID}.txt").read_text(encoding="utf-8")
-    gold = json.loads((ROOT / "gold" / f"{SEED_ID}.json").read_text(encoding="utf-8"))
-    assert gold["text"] == text
-    return text, gold
-
-
-def test_seed_output_is_valid_and_has_every_label(baseline: Baseline, schema: Schema, seed: tuple[str, dict]) -> None:
-    text, _ = seed
-    document = baseline.document(SEED_ID, text)
-    assert validate(document, schema, gold=True) == []
-    assert {span.label for span in document.spans} == set(LABELS)
-    relations = {relation.label for relation in document.relations}
-    assert relations == {"attributed_to", "about"}
-
-
-@pytest.mark.parametrize("label", LABELS)
-def test_seed_strict_matches(baseline: Baseline, seed: tuple[str, dict], label: str) -> None:
-    text, gold = seed
-    predicted = {(s.start, s.end) for s in _spans(baseline.document(SEED_ID, text), label)}
-    expected = {(s["start"], s["end"]) for s in gold["spans"] if s["label"] == label}
-    assert len(predicted & expected) >= 3
-
-
-def test_seed_attribution_resolves_speakers_like_the_gold(baseline: Baseline, seed: tuple[str, dict]) -> None:
-    text, gold = seed
-    document = baseline.document(SEED_ID, text)
-    gold_spans = {s["id"]: s for s in gold["spans"]}
-    gold_pairs = {
-        ((gold_spans[r["head"]]["start"], gold_spans[r["head"]]["end"]), gold_spans[r["tail"]]["attrs"]["entity"])
-        for r in gold["relations"] if r["label"] == "attributed_to"
-    }
-    predicted_pairs = {
-        ((document.span(r.head).start, document.span(r.head).end), document.span(r.tail).attrs["entity"])
-        for r in document.relations if r.label == "attributed_to"
-    }
-    assert len(gold_pairs & predicted_pairs) >= 3
+    return text, {}
 
 
 def test_output_does_not_depend_on_the_working_directory(

@@ -31,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
@@ -123,6 +123,19 @@ class Lexicon:
     prepositions: frozenset[str]
     opinion_cues: tuple[str, ...]
     authorial_claims: bool
+
+    def entries(self) -> Iterator[tuple[str, str]]:
+        """Every term of every word list as (where, term), e.g. ("EVENT.triggers[0]", "attack")."""
+        for where, groups in (("EVENT.triggers", self.event_triggers), ("EVENT.factuality", self.factuality),
+                              ("FRAMING.terms", self.framing_terms)):
+            for index, group in enumerate(groups):
+                for term in group.terms:
+                    yield f"{where}[{index}]", term
+        for name in ("light_verbs", "stop_phrases", "framing_modifiers", "pronouns", "documents", "determiners",
+                     "titles", "verbs", "object_verbs", "participles", "complementizers", "adverbs", "auxiliaries",
+                     "connectives", "prepositions", "opinion_cues"):
+            for term in sorted(getattr(self, name)):
+                yield name, term
 
     def is_speech_act(self, attrs: Mapping[str, str]) -> bool:
         """Whether event attributes mark a speech act (EVENT.speech_act), the weakest event for a claim."""
