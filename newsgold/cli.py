@@ -26,6 +26,7 @@ from newsgold.document import atomic_write_text, write_documents
 from newsgold.annotation.accounts import add_annotator, read_account_token
 from newsgold.annotation.adjudicate import adjudicate
 from newsgold.annotation.agreement import agreement, load_annotator_files
+from newsgold.agreement_report import AGREEMENT_BLOCK, agreement_markdown
 from newsgold.annotation.client import connect, project_by_title
 from newsgold.annotation.config import labeling_config, load_guidelines
 from newsgold.annotation.pull import convert_export, export_snapshot, record_pseudonyms, write_by_annotator, write_gold
@@ -738,34 +739,51 @@ def annotate_pull(
 @annotate_app.command("agreement")
 def annotate_agreement(
     annotations: Path = typer.Argument(Path("build/annotations"), help="Folder of <annotator>.jsonl files written by `annotate pull`."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Also write the figures as JSON (what `corpus build` reads for the card).", dir_okay=False),
+    into: Optional[Path] = typer.Option(
+        None, "--into", help="Refresh the generated tables of a Markdown page (between its agreement markers).", dir_okay=False
+    ),
     schema_path: Optional[Path] = SchemaOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Inter-annotator agreement: span F1, token kappa/alpha, attribute and relation agreement.
 
-    Example: newsgold annotate agreement build/annotations --json
+    Only independent annotations count: ground-truth (reviewed or adjudicated) ones are left out.
+
+    Example: newsgold annotate agreement annotations/by-annotator --out annotations/agreement.json --into docs/agreement.md
     """
     with user_errors():
         schema = load_schema(schema_path)
         result = agreement(load_annotator_files(annotations, schema), schema)
+        if out is not None:
+            atomic_write_text(out, json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+            stderr().print(f"wrote {escape(str(out))}")
+        if into is not None:
+            try:
+                page = into.read_text(encoding="utf-8")
+            except OSError as exc:
+                raise NewsgoldError(f"cannot read: {exc.strerror}", path=into) from exc
+            atomic_write_text(into, embed_reference(page, agreement_markdown(result, schema), path=str(into), block=AGREEMENT_BLOCK))
+            stderr().print(f"updated the agreement tables in {escape(str(into))}")
     if as_json:
         print_json(result)
         return
     console = stdout()
     console.print(f"{result['documents_compared']} document(s) annotated by two or more of: {escape(', '.join(result['annotators']))}")
     table = Table(title="agreement per label")
-    for column in ("label", "span F1 strict", "span F1 overlap", "token alpha", "token kappa (pairs)"):
+    for column in ("label", "spans", "span F1 strict", "span F1 overlap", "token alpha", "token kappa (pairs)"):
         table.add_column(column, justify="left" if column == "label" else "right")
     fmt = lambda v: "—" if v is None else f"{v:.3f}"  # noqa: E731
     for label in schema.label_names:
         kappas = "; ".join(f"{escape(k)}: {fmt(v)}" for k, v in result["token_kappa"][label].items())
-        table.add_row(label, fmt(result["span_f1"]["strict"][label]["f1"]), fmt(result["span_f1"]["overlap"][label]["f1"]),
-                      fmt(result["token_alpha"][label]), kappas)
+        strict = result["span_f1"]["strict"][label]
+        table.add_row(label, str(strict["spans_a"] + strict["spans_b"]), fmt(strict["f1"]),
+                      fmt(result["span_f1"]["overlap"][label]["f1"]), fmt(result["token_alpha"][label]), kappas)
     console.print(table)
     for name, entry in result["attributes"].items():
         console.print(f"attribute {escape(name)}: {fmt(entry['agreement'])} ({entry['agree']}/{entry['compared']})")
     for name, entry in result["relations_f1"].items():
-        console.print(f"relation {escape(name)}: F1 {fmt(entry['f1'])}")
+        console.print(f"relation {escape(name)}: F1 {fmt(entry['f1'])} ({entry['relations_a'] + entry['relations_b']} relations)")
 
 
 def _print_stats(stats: dict, schema: Schema) -> None:  # type: ignore[type-arg]

@@ -65,23 +65,30 @@ def schema_reference(schema: Schema) -> str:
     return "\n".join(lines)
 
 
-BEGIN_MARKER = "<!-- BEGIN schema-reference -->"
-END_MARKER = "<!-- END schema-reference -->"
+REFERENCE_BLOCK = "schema-reference"
+BEGIN_MARKER = f"<!-- BEGIN {REFERENCE_BLOCK} -->"
+END_MARKER = f"<!-- END {REFERENCE_BLOCK} -->"
 
 
-def embed_reference(markdown: str, reference: str, *, path: str = "<guidelines>") -> str:
-    """Replace the block between the schema-reference markers of a guidelines page with `reference`."""
-    start = markdown.find(BEGIN_MARKER)
-    end = markdown.find(END_MARKER)
+def _markers(block: str) -> tuple[str, str]:
+    return f"<!-- BEGIN {block} -->", f"<!-- END {block} -->"
+
+
+def embed_reference(markdown: str, reference: str, *, path: str = "<guidelines>", block: str = REFERENCE_BLOCK) -> str:
+    """Replace the generated block between a page's `<!-- BEGIN block -->` … `<!-- END block -->` markers."""
+    begin, finish = _markers(block)
+    start = markdown.find(begin)
+    end = markdown.find(finish)
     if start < 0 or end < start:
-        raise NewsgoldError(f"no {BEGIN_MARKER} … {END_MARKER} block to fill", path=path)
-    return f"{markdown[:start + len(BEGIN_MARKER)]}\n{reference}{markdown[end:]}"
+        raise NewsgoldError(f"no {begin} … {finish} block to fill", path=path)
+    return f"{markdown[:start + len(begin)]}\n{reference}{markdown[end:]}"
 
 
-def embedded_reference(markdown: str) -> str | None:
-    """The generated block currently embedded in a guidelines page (None if it has no markers)."""
-    start = markdown.find(BEGIN_MARKER)
-    end = markdown.find(END_MARKER)
+def embedded_reference(markdown: str, *, block: str = REFERENCE_BLOCK) -> str | None:
+    """The generated block currently embedded in a page (None if it has no markers)."""
+    begin, finish = _markers(block)
+    start = markdown.find(begin)
+    end = markdown.find(finish)
     if start < 0 or end < start:
         return None
-    return markdown[start + len(BEGIN_MARKER) + 1 : end]
+    return markdown[start + len(begin) + 1 : end]

@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 import pytest
 
-from conftest import base_document
+from conftest import TEXT, base_document
 from newsgold.document import Document, parse_document
 from newsgold.errors import DocumentError
 from newsgold.schema import Schema
@@ -99,6 +99,34 @@ def test_nesting_of_different_labels_is_allowed(schema: Schema, doc_dict: dict) 
     )
     problems = validate(Document.from_dict(doc_dict), schema)
     assert [p.span_id for p in problems] == ["T6"]  # only the exact duplicate of T1 overlaps
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "crosses"),
+    [
+        (10, 14, True),    # FRAMING 10:14 crosses the CLAIM 12:50 at its start
+        (45, 53, True),    # … and at its end (the scare-quote case: a claim one character short)
+        (12, 50, False),   # the same offsets: nesting
+        (13, 49, False),   # inside
+        (0, 53, False),    # around
+        (50, 53, False),   # touching, not overlapping
+    ],
+)
+def test_spans_of_different_labels_nest_but_never_cross(schema: Schema, doc_dict: dict, start: int, end: int, crosses: bool) -> None:
+    _span(doc_dict, "T4").update(start=start, end=end, text=TEXT[start:end])
+    problems = [p for p in validate(Document.from_dict(doc_dict), schema) if "cross" in p.message]
+    if crosses:
+        [problem] = problems  # one report per crossing pair, at the span that starts later
+        assert problem.doc_id == "doc-1" and problem.field == "start"
+        later, earlier = ("T2", "T4") if start < 12 else ("T4", "T2")
+        assert problem.span_id == later and repr(earlier) in problem.message and "may nest but not cross" in problem.message
+    else:
+        assert problems == []
+
+
+def test_predictions_may_cross(schema: Schema, doc_dict: dict) -> None:
+    _span(doc_dict, "T4").update(start=45, end=53, text=TEXT[45:53])
+    assert validate(Document.from_dict(doc_dict), schema, gold=False) == []
 
 
 def test_every_problem_is_reported_not_just_the_first(schema: Schema, doc_dict: dict) -> None:

@@ -127,6 +127,7 @@ def agreement(by_annotator: Mapping[str, Mapping[str, Document]], schema: Schema
         "schema_version": schema.version,
         "annotators": sorted(by_annotator),
         "documents_compared": len(shared),
+        "documents": sorted(shared),
         "span_f1": {
             mode: {label: {"f1": _f1(m, x, y), "matches": m, "spans_a": x, "spans_b": y} for label, (m, x, y) in per.items()}
             for mode, per in spans.items()

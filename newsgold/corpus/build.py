@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 import pyarrow as pa
 
+from newsgold.agreement_report import load_agreement
 from newsgold.corpus.card import dataset_card
 from newsgold.corpus.features import CONFIG_NAMES
 from newsgold.corpus.ingest import SEED_SUFFIX, read_seed_text
@@ -256,7 +257,8 @@ def build_dataset(
             seeds_without_gold=unannotated,
             stats=stats.result(),
         )
-        card = dataset_card(schema, settings, report, provenance=provenance.result())
+        measured = load_agreement(settings.agreement) if settings.agreement is not None else None
+        card = dataset_card(schema, settings, report, provenance=provenance.result(), agreement=measured)
         (hub / "README.md").write_text(card, encoding="utf-8")
         report.files = sorted(str(p.relative_to(staging)) for p in hub.rglob("*") if p.is_file())
         (staging / REPORT_FILE).write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")
@@ -285,6 +287,7 @@ def provenance_of(document: Document) -> dict[str, Any]:
         "annotators": meta.get("annotators", []),
         "annotation_tool": meta.get("annotation_tool", "unknown"),
         "date": str(meta.get("date") or meta.get("published") or ""),
+        "rule": str((meta.get("adjudication") or {}).get("rule") or "none recorded"),
     }
 
 
@@ -302,6 +305,7 @@ class ProvenanceSummary:
         self.articles: list[dict[str, Any]] = []
         self.by_source: dict[tuple[str, str], int] = {}
         self.licenses: dict[str, int] = {}
+        self.rules: dict[str, int] = {}
         self.tools: set[str] = set()
         self.annotator_counts: set[int] = set()
         self.total = self.unknown = 0
@@ -318,6 +322,7 @@ class ProvenanceSummary:
         key = (str(item["publisher"]), license_name)
         self.by_source[key] = self.by_source.get(key, 0) + 1
         self.tools.add(str(item["annotation_tool"]))
+        self.rules[str(item.get("rule", "none recorded"))] = self.rules.get(str(item.get("rule", "none recorded")), 0) + 1
         self.annotator_counts.add(len(item["annotators"]))
         if item["id"] in self.watch:
             self.present.add(str(item["id"]))
@@ -333,6 +338,7 @@ class ProvenanceSummary:
             "articles": self.articles,
             "by_source": [{"publisher": p, "license": l, "articles": n} for (p, l), n in sorted(self.by_source.items())],
             "licenses": dict(sorted(self.licenses.items())),
+            "rules": dict(sorted(self.rules.items())),
             "tools": sorted(self.tools),
             "max_annotators": max(self.annotator_counts, default=0),
             "present": sorted(self.present),

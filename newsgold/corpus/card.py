@@ -9,6 +9,7 @@ import yaml
 from datasets import ClassLabel, Features, List, Value
 
 from newsgold import __version__
+from newsgold.agreement_report import relation_rows, span_rows, summary_line
 from newsgold.corpus.features import CONFIG_NAMES, config_features, tags_column
 from newsgold.schema import Schema
 
@@ -113,7 +114,7 @@ def _metadata(schema: Schema, settings: BuildSettings, report: BuildReport, prov
         "size_categories": [size_category(sum(report.documents.values()))],
         "task_categories": ["token-classification", "text-classification"],
         "task_ids": ["named-entity-recognition", "fact-checking", "multi-class-classification"],
-        "annotations_creators": ["expert-generated"],
+        "annotations_creators": list(settings.card.annotations_creators),
         "language_creators": ["found"],
         "source_datasets": ["original"],
         "tags": ["claims", "attribution", "quotation", "events", "framing", "media-bias", "news"],
@@ -138,7 +139,17 @@ def _cell(value: Any) -> str:
     return " ".join(str(value).split()).replace("|", "\\|")
 
 
-def dataset_card(schema: Schema, settings: BuildSettings, report: BuildReport, *, provenance: dict[str, Any]) -> str:
+RULE_WORDS = {
+    "ground_truth": "a reviewer's or adjudicator's version (ground truth)",
+    "single": "one annotator",
+    "majority": "majority merge of several annotators",
+}
+
+
+def dataset_card(
+    schema: Schema, settings: BuildSettings, report: BuildReport, *, provenance: dict[str, Any],
+    agreement: dict[str, Any] | None = None,
+) -> str:
     """The whole README.md: YAML metadata, then the card sections."""
     stats = report.stats
     features = config_features(schema)
@@ -224,12 +235,8 @@ def dataset_card(schema: Schema, settings: BuildSettings, report: BuildReport, *
         + ". Splits with no articles have no files yet.",
         "",
     ]
-    agreement = (
-        "Inter-annotator agreement has **not been measured yet**: every article in this release was "
-        "annotated by a single annotator, so the labels have not been checked by a second person."
-        if provenance["max_annotators"] <= 1
-        else "Articles with two or more annotators were adjudicated; see `newsgold annotate agreement`."
-    )
+    rules = provenance.get("rules") or {}
+    decided = "; ".join(f"{RULE_WORDS.get(rule, rule)}: {count}" for rule, count in rules.items())
     lines += [
         "## Annotation process",
         "",
@@ -241,8 +248,31 @@ def dataset_card(schema: Schema, settings: BuildSettings, report: BuildReport, *
         + "; ".join(provenance["tools"])
         + ".",
         "",
-        agreement,
-        "",
+    ]
+    if settings.card.annotation_process:
+        lines += [settings.card.annotation_process, ""]
+    lines += [f"How each article's gold was decided (the gold files' `meta.adjudication.rule`): {decided or 'not recorded'}.", ""]
+    if agreement is None or not agreement.get("documents_compared"):
+        lines += [
+            "Inter-annotator agreement has **not been measured yet**: no article in this release was "
+            "annotated independently by two annotators, so the labels have not been checked by a second person.",
+            "",
+        ]
+    else:
+        lines += [
+            "### Inter-annotator agreement",
+            "",
+            "Measured with `newsgold annotate agreement` on the independent annotations (before review "
+            "and adjudication): " + summary_line(agreement),
+            "",
+            *span_rows(agreement, schema),
+            "",
+            *relation_rows(agreement, schema),
+            "",
+            "Attribute agreement and a discussion of the lower figures: `docs/agreement.md` in the newsgold repository.",
+            "",
+        ]
+    lines += [
         "## Provenance and licensing",
         "",
         "| article | title | publisher | date | licence | attribution |",

@@ -61,6 +61,7 @@ class CardSettings:
     citation: str
     licenses: Mapping[str, LicenseTerms] = field(default_factory=dict)
     annotation_process: str = ""
+    annotations_creators: tuple[str, ...] = ("expert-generated",)
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class BuildSettings:
     splits: SplitRule
     card: CardSettings
     source: str = "<memory>"
+    agreement: Path | None = None  # `annotate agreement --out` JSON that the card reports
 
 
 def default_settings_path() -> Path:
@@ -152,7 +154,9 @@ def parse_settings(data: Any, *, source: str = "<memory>") -> BuildSettings:
             language=tuple(str(x) for x in language),
             citation=_require(card, "citation", str, source, "card.").strip(),
             licenses=terms,
-            annotation_process=str(card.get("annotation_process") or "").strip(),
+            annotation_process=" ".join(str(card.get("annotation_process") or "").split()),
+            annotations_creators=tuple(str(x) for x in _require(card, "annotations_creators", list, source, "card.")),
         ),
         source=str(source),
+        agreement=Path(_require(data, "agreement", str, source)) if data.get("agreement") is not None else None,
     )
