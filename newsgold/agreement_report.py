@@ -54,8 +54,8 @@ def _tail_rule(schema: Schema, name: str) -> str:
     """How the tails of a relation are matched: by referent when the tail label has an identity attribute."""
     if name not in schema.relation_names:
         return "overlap"
-    identities = [f"same `{schema.identity_attributes[label].name}`" for label in schema.relation(name).tail
-                  if label in schema.identity_attributes]
+    identities = [f"same `{schema.identity_attributes()[label].name}`" for label in schema.relation(name).tail
+                  if label in schema.identity_attributes()]
     return ", ".join(identities) or "overlap"
 
 

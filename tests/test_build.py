@@ -19,8 +19,8 @@ from newsgold.corpus.build import HUB_DIR, build_dataset
 from newsgold.corpus.features import CONFIG_NAMES, tags_column
 from newsgold.corpus.ingest import read_seed_text
 from newsgold.corpus.settings import load_settings
-from newsgold.document import Document, text_sha256, write_documents
-from newsgold.errors import DocumentError
+from newsgold.document import Document, read_documents, text_sha256, write_documents
+from newsgold.errors import DocumentError, NewsgoldError
 from newsgold.schema import Schema
 from newsgold.validation import load_documents
 
@@ -457,3 +457,61 @@ def test_the_card_describes_the_corpus_it_was_built_from(schema: Schema, tmp_pat
     assert "Aleppo" not in card and "Syria" not in card
     assert "Pinned documents: none" in card and SEED_ID not in card
     assert "The 1 article(s) come from Example News (1), dated 2019-05-01" in card
+
+
+def _with_meta(gold: Path, doc_id: str, **meta: str) -> None:
+    [document] = read_documents(gold / f"{doc_id}.json")
+    write_documents([replace(document, meta={**document.meta, **meta})], gold)
+
+
+def test_card_lists_every_article_with_its_licence_and_attribution(schema: Schema, tmp_path: Path) -> None:
+    seeds, gold, new_id = _generated_article(tmp_path, schema)
+    _with_meta(gold, new_id, title="Council | aid report", url="https://en.wikinews.org/wiki/Council_aid",
+               author="Wikinews contributors", license="CC-BY-2.5", date="2015-09-12")
+    settings = replace(_settings(tmp_path, seeds, gold), agreement=None)
+    build_dataset(settings, schema)
+    card = (settings.output / HUB_DIR / "README.md").read_text(encoding="utf-8")
+    header = yaml.safe_load(card.split("---")[1])
+    assert header["license"] == ["cc-by-2.5", "unknown"]  # every licence present, as Hub ids
+    rows = [line for line in card.splitlines() if line.startswith(("| `", "| article"))]
+    [row] = [line for line in rows if f"`{new_id}`" in line]
+    assert "[Council \\| aid report](https://en.wikinews.org/wiki/Council_aid)" in row
+    assert "| CC-BY-2.5 | Wikinews contributors |" in row and "2015-09-12" in row
+    assert any(f"`{SEED_ID}`" in line and "| unknown |" in line for line in rows)
+    terms = settings.card.licenses
+    assert f"**CC-BY-2.5** ({terms['CC-BY-2.5'].name}, {terms['CC-BY-2.5'].url}), 1 of 2 article text(s): " in card
+    assert terms["CC-BY-2.5"].redistribution in card and terms["unknown"].redistribution in card
+    assert "**The licence of 1 of 2 article text(s) is unknown.**" in card
+    assert "not been measured yet" in card  # no agreement file in these settings
+
+
+def test_an_article_licence_without_terms_is_refused(schema: Schema, tmp_path: Path) -> None:
+    seeds, gold, new_id = _generated_article(tmp_path, schema)
+    _with_meta(gold, new_id, license="CC-BY-NC-4.0")
+    settings = replace(_settings(tmp_path, seeds, gold), agreement=None)
+    with pytest.raises(DocumentError) as info:
+        build_dataset(settings, schema)
+    [problem] = info.value.problems
+    assert problem.doc_id == new_id and problem.field == "meta.license" and "'CC-BY-NC-4.0'" in problem.message
+    assert not settings.output.exists()
+
+
+def test_card_reports_the_measured_agreement(schema: Schema, tmp_path: Path) -> None:
+    measured = tmp_path / "agreement.json"
+    result = {"schema_version": 1, "annotators": ["annotator-5", "annotator-7"], "documents_compared": 1,
+              "documents": [SEED_ID], "token_alpha": {l: 0.5 for l in schema.label_names},
+              "span_f1": {m: {l: {"f1": 0.25 if m == "strict" else 0.75, "matches": 3, "spans_a": 4, "spans_b": 4}
+                              for l in schema.label_names} for m in ("strict", "overlap")},
+              "attributes": {}, "relations_f1": {r: {"f1": 0.875, "matches": 7, "relations_a": 8, "relations_b": 8}
+                                                 for r in schema.relation_names}}
+    measured.write_text(json.dumps(result))
+    settings = replace(_settings(tmp_path), output=tmp_path / "out", agreement=measured)
+    build_dataset(settings, schema)
+    card = (settings.output / HUB_DIR / "README.md").read_text(encoding="utf-8")
+    assert "not been measured yet" not in card and "### Inter-annotator agreement" in card
+    assert f"| `{schema.label_names[0]}` | 8 | 0.250 | 0.750 | 0.500 |" in card
+    assert f"| `{schema.relation_names[0]}` | 16 |" in card and "0.875" in card
+    measured.write_text("{}")
+    with pytest.raises(NewsgoldError) as info:
+        build_dataset(settings, schema)
+    assert "not an agreement file" in str(info.value) and str(measured) in str(info.value)
