@@ -68,6 +68,10 @@ SchemaOption = typer.Option(
     None, "--schema", "-s", help="Schema file (default: the shipped configs/schema.yaml).", dir_okay=False
 )
 JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON instead of a table.")
+SplitOption = typer.Option(
+    None, "--split", help="Score only the gold documents of this split (train, validation, test: the rule in configs/corpus.yaml)."
+)
+CorpusConfigOption = typer.Option(None, "--corpus-config", help="Corpus settings with the split rule (default: the shipped configs/corpus.yaml).", dir_okay=False)
 
 
 def _version(value: bool) -> None:
@@ -357,6 +361,16 @@ def _show_report(report: dict, as_json: bool, written: list[Optional[Path]]) -> 
             stderr().print(f"wrote {escape(str(path))}")
 
 
+def _split_args(split: Optional[str], corpus_config: Optional[Path]) -> dict:  # type: ignore[type-arg]
+    """`split` and `assign` for score_files: the corpus split rule, checked to know the split's name."""
+    if split is None:
+        return {}
+    rule = load_settings(corpus_config).splits
+    if split not in rule.names:
+        raise NewsgoldError(f"unknown split {split!r} (splits: {', '.join(rule.names)})", field="--split")
+    return {"split": split, "assign": rule.assign}
+
+
 @eval_app.command("score")
 def eval_score(
     gold: Path = typer.Argument(..., help="Gold documents (.jsonl or folder)."),
@@ -366,6 +380,8 @@ def eval_score(
     allow_extra: bool = typer.Option(False, "--allow-extra", help="Ignore (with a warning) predictions for documents not in the gold."),
     allow_ungrounded: bool = typer.Option(False, "--allow-ungrounded", help="Score spans whose text is not found as false positives instead of failing."),
     seqeval: bool = typer.Option(False, "--seqeval", help="Also run seqeval itself on the token layers and add its report to the JSON."),
+    split: Optional[str] = SplitOption,
+    corpus_config: Optional[Path] = CorpusConfigOption,
     samples: int = SamplesOption,
     workers: Optional[int] = WorkersOption,
     seed: int = SeedOption,
@@ -377,14 +393,15 @@ def eval_score(
 ) -> None:
     """Score predictions against the gold: strict, exact, overlap, partial, token-level, relations.
 
-    Example: newsgold eval score gold/ predictions.jsonl --html report.html
+    Example: newsgold eval score gold/ predictions.jsonl --split test --html report.html
     """
     with user_errors():
         schema = load_schema(schema_path)
         options = ScoreOptions(
             samples=samples, seed=seed, allow_extra=allow_extra, allow_ungrounded=allow_ungrounded, seqeval=seqeval, workers=workers
         )
-        evaluation = score_files(gold, predictions, schema, fmt=fmt, ls_source=ls_source, options=options)
+        evaluation = score_files(gold, predictions, schema, fmt=fmt, ls_source=ls_source, options=options,
+                                 **_split_args(split, corpus_config))
         report = evaluation.result.to_dict()
         _write_reports(evaluation, schema, report, json_out, markdown, html_out)
     _show_report(report, as_json, [json_out, markdown, html_out])
@@ -400,6 +417,8 @@ def eval_run(
     label_map: Optional[str] = typer.Option(None, "--label-map", help="For --spacy: 'ORG=SPEAKER,PERSON=SPEAKER'."),
     timeout: float = typer.Option(60.0, "--timeout", help="Seconds per document (HTTP) or for the whole run (--cmd)."),
     out: Path = typer.Option(Path("build/predictions.jsonl"), "--out", "-o", help="Where to write the predictions (native format)."),
+    split: Optional[str] = SplitOption,
+    corpus_config: Optional[Path] = CorpusConfigOption,
     samples: int = SamplesOption,
     seed: int = SeedOption,
     as_json: bool = JsonOption,
@@ -410,20 +429,23 @@ def eval_run(
 ) -> None:
     """Run a system over the gold documents, write its predictions, and score them.
 
-    Examples: newsgold eval run baseline --html build/baseline.html;
+    Examples: newsgold eval run baseline --split test --html build/baseline.html;
     newsgold eval run --cmd "python my_system.py"; newsgold eval run mypkg.extract:predict
     """
     with user_errors():
         schema = load_schema(schema_path)
         mapping = parse_label_map(label_map, schema) if label_map is not None else None
         chosen = resolve_system(system, cmd=cmd, url=url, spacy_model=spacy_model, label_map=mapping, schema=schema, timeout=timeout)
+        chosen_split = _split_args(split, corpus_config)
         gold_docs = load_documents(gold, schema)
+        if split is not None:
+            gold_docs = [d for d in gold_docs if chosen_split["assign"](d.id) == split]
         with progress_bar(f"running {chosen.name}", stderr()) as progress:
             progress.start(len(gold_docs))
             predictions = list(run_system(chosen, gold_docs, progress=progress))
         write_documents(predictions, out)
         options = ScoreOptions(samples=samples, seed=seed, allow_ungrounded=True)  # a system's misses are its score
-        evaluation = score_files(gold, out, schema, fmt="native", options=options)
+        evaluation = score_files(gold, out, schema, fmt="native", options=options, **chosen_split)
         report = evaluation.result.to_dict()
         report["inputs"]["system"] = chosen.name
         _write_reports(evaluation, schema, report, json_out, markdown, html_out)

@@ -114,6 +114,7 @@ class Schema:
     labels: tuple[Label, ...]
     relations: tuple[RelationType, ...]
     source: str = field(default="<memory>", compare=False)
+    guidelines_version: int = 1  # the version of docs/guidelines.md annotations are made by (recorded in gold meta)
 
     OUTSIDE: ClassVar[str] = "O"
 
@@ -160,6 +161,7 @@ class Schema:
         """The schema as plain data, in the layout of schema.yaml."""
         return {
             "version": self.version,
+            "guidelines_version": self.guidelines_version,
             "name": self.name,
             "labels": {
                 label.name: {
@@ -208,10 +210,12 @@ def load_schema(path: str | Path | None = None) -> Schema:
 
 def parse_schema(data: Any, *, source: str = "<memory>") -> Schema:
     """Build a `Schema` from plain data, raising `SchemaError` naming the first bad key."""
-    top = _mapping(data, source, "the schema", {"version", "name", "labels", "relations"}, {"version", "labels"})
+    top = _mapping(data, source, "the schema", {"version", "guidelines_version", "name", "labels", "relations"}, {"version", "labels"})
     version = top["version"]
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise SchemaError(f"version must be a positive integer, got {version!r}", path=source, field="version")
+    guidelines_version = top.get("guidelines_version", 1)
+    for key, value in (("version", version), ("guidelines_version", guidelines_version)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise SchemaError(f"{key} must be a positive integer, got {value!r}", path=source, field=key)
     name = top.get("name", "newsgold")
     if not isinstance(name, str) or not name:
         raise SchemaError(f"name must be a non-empty string, got {name!r}", path=source, field="name")
@@ -224,7 +228,8 @@ def parse_schema(data: Any, *, source: str = "<memory>") -> Schema:
 
     relations_data = _mapping(top.get("relations") or {}, source, "relations", None, set())
     relations = tuple(_parse_relation(key, value, labels, source) for key, value in relations_data.items())
-    return Schema(version=version, name=name, labels=labels, relations=relations, source=source)
+    return Schema(version=version, name=name, labels=labels, relations=relations, source=source,
+                  guidelines_version=guidelines_version)
 
 
 def _mapping(

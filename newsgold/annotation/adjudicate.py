@@ -67,7 +67,8 @@ def adjudicate(
         gold = Document(
             id=doc_id,
             text=chosen.text,
-            meta={**chosen.meta, "schema_version": schema.version, "annotators": sorted({a.annotator for a in used}),
+            meta={**chosen.meta, "schema_version": schema.version, "guidelines_version": schema.guidelines_version,
+                  "annotators": sorted({a.annotator for a in used}),
                   "annotation_tool": tool, "adjudication": provenance},
             spans=chosen.spans,
             relations=chosen.relations,

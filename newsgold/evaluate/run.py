@@ -8,9 +8,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from newsgold.document import Document
+from newsgold.errors import NewsgoldError
 from newsgold.evaluate.formats import load_predictions
 from newsgold.evaluate.scorer import ScoreOptions, ScoreResult, score
 from newsgold.evaluate.systems import System
@@ -47,15 +48,33 @@ def score_files(
     fmt: str = "auto",
     ls_source: str = "predictions",
     options: ScoreOptions = ScoreOptions(),
+    split: str | None = None,
+    assign: Callable[[str], str] | None = None,
 ) -> Evaluation:
-    """Validate the gold, read predictions in any format, score them; inputs hashed in the report."""
+    """Validate the gold, read predictions in any format, score them; inputs hashed in the report.
+
+    With `split` (and `assign`, document id -> split name, e.g. the corpus split rule) only the
+    gold documents of that split are scored, and predictions for other documents are set aside.
+    """
     gold = load_documents(gold_path, schema)
-    predictions = load_predictions(pred_path, schema, {d.id: d for d in gold}, fmt=fmt, ls_source=ls_source)
+    by_id = {d.id: d for d in gold}
+    if split is not None:
+        if assign is None:
+            raise ValueError("a split needs the rule that assigns documents to splits")
+        gold = [d for d in gold if assign(d.id) == split]
+        if not gold:
+            raise NewsgoldError(f"no gold document is in split {split!r}", path=str(gold_path))
+    predictions = load_predictions(pred_path, schema, by_id, fmt=fmt, ls_source=ls_source)
+    if split is not None:
+        kept = {d.id for d in gold}
+        predictions = [p for p in predictions if p.id in kept or p.id not in by_id]  # unknown ids stay: they are errors
     result = score(gold, predictions, schema, options=options)
     result.inputs = {
         "gold": {"path": str(gold_path), "sha256": path_sha256(gold_path)},
         "predictions": {"path": str(pred_path), "sha256": path_sha256(pred_path), "format": fmt},
     }
+    if split is not None:
+        result.inputs["split"] = {"name": split, "documents": len(gold)}
     return Evaluation(result, gold, predictions)
 
 
