@@ -125,7 +125,7 @@ def agreement(by_annotator: Mapping[str, Mapping[str, Document]], schema: Schema
 
     return {
         "schema_version": schema.version,
-        "annotators": sorted(by_annotator),
+        "annotators": sorted({annotator for docs in shared.values() for annotator in docs}),
         "documents_compared": len(shared),
         "documents": sorted(shared),
         "span_f1": {

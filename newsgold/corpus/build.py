@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 import pyarrow as pa
 
 from newsgold.agreement_report import load_agreement
+from newsgold.score_summary import load_score_report
 from newsgold.corpus.card import dataset_card
 from newsgold.corpus.features import CONFIG_NAMES
 from newsgold.corpus.ingest import SEED_SUFFIX, read_seed_text
@@ -258,7 +259,8 @@ def build_dataset(
             stats=stats.result(),
         )
         measured = load_agreement(settings.agreement) if settings.agreement is not None else None
-        card = dataset_card(schema, settings, report, provenance=provenance.result(), agreement=measured)
+        baseline = {split: load_score_report(path) for split, path in settings.baseline.items()}
+        card = dataset_card(schema, settings, report, provenance=provenance.result(), agreement=measured, baseline=baseline)
         (hub / "README.md").write_text(card, encoding="utf-8")
         report.files = sorted(str(p.relative_to(staging)) for p in hub.rglob("*") if p.is_file())
         (staging / REPORT_FILE).write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")

@@ -10,6 +10,7 @@ from datasets import ClassLabel, Features, List, Value
 
 from newsgold import __version__
 from newsgold.agreement_report import relation_rows, span_rows, summary_line
+from newsgold.score_summary import score_rows
 from newsgold.corpus.features import CONFIG_NAMES, config_features, tags_column
 from newsgold.schema import Schema
 
@@ -148,7 +149,7 @@ RULE_WORDS = {
 
 def dataset_card(
     schema: Schema, settings: BuildSettings, report: BuildReport, *, provenance: dict[str, Any],
-    agreement: dict[str, Any] | None = None,
+    agreement: dict[str, Any] | None = None, baseline: dict[str, Any] | None = None,
 ) -> str:
     """The whole README.md: YAML metadata, then the card sections."""
     stats = report.stats
@@ -235,6 +236,18 @@ def dataset_card(
         + ". Splits with no articles have no files yet.",
         "",
     ]
+    if baseline:
+        lines += [
+            "## Baseline",
+            "",
+            "The rule-based baseline shipped with newsgold (`newsgold eval run baseline`: spaCy matcher rules "
+            "and a lexicon written from the train split only), scored per split with `--split`; intervals are "
+            "95% bootstrap intervals over documents. The gap between the train and the held-out columns is "
+            "how much the rules fit the articles they were written from.",
+            "",
+            *score_rows(baseline),
+            "",
+        ]
     rules = provenance.get("rules") or {}
     decided = "; ".join(f"{RULE_WORDS.get(rule, rule)}: {count}" for rule, count in rules.items())
     lines += [

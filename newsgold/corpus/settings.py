@@ -75,6 +75,7 @@ class BuildSettings:
     card: CardSettings
     source: str = "<memory>"
     agreement: Path | None = None  # `annotate agreement --out` JSON that the card reports
+    baseline: Mapping[str, Path] = field(default_factory=dict)  # split -> `eval run baseline --json-out` report
 
 
 def default_settings_path() -> Path:
@@ -159,4 +160,5 @@ def parse_settings(data: Any, *, source: str = "<memory>") -> BuildSettings:
         ),
         source=str(source),
         agreement=Path(_require(data, "agreement", str, source)) if data.get("agreement") is not None else None,
+        baseline={str(k): Path(str(v)) for k, v in (_require(data, "baseline", Mapping, source) if "baseline" in data else {}).items()},
     )

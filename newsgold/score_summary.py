@@ -1,0 +1,49 @@
+"""Committed score reports (`eval … --json-out`) as a Markdown table, for the card and the README.
+
+The table is rendered from the JSON reports, never typed by hand: one column per report (e.g. the
+baseline on the train and on the test split), strict span P / R / F1 per label with the 95%
+bootstrap interval over documents, the micro average, and relations.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Mapping
+
+from newsgold.errors import NewsgoldError
+
+
+def load_score_report(path: str | Path) -> dict[str, Any]:
+    """A JSON score report; NewsgoldError names the file and what is missing."""
+    source = Path(path)
+    try:
+        data = json.loads(source.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise NewsgoldError("score report not found: write it with `newsgold eval run … --json-out FILE`", path=source) from exc
+    except (OSError, ValueError) as exc:
+        raise NewsgoldError(f"cannot read the score report: {exc}", path=source) from exc
+    for key in ("scores", "documents"):
+        if not isinstance(data, Mapping) or key not in data:
+            raise NewsgoldError(f"not a score report: missing {key}", path=source, field=key)
+    return data
+
+
+def _cell(entry: Mapping[str, Any]) -> str:
+    low, high = entry.get("f1_ci") or (None, None)
+    interval = f" [{low:.3f}–{high:.3f}]" if low is not None and high is not None else ""
+    return f"{entry['precision']:.3f} / {entry['recall']:.3f} / **{entry['f1']:.3f}**{interval}"
+
+
+def score_rows(reports: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """Rows `| what | <column> … |`: strict spans per label, strict micro, relations per label."""
+    names = list(reports)
+    first = next(iter(reports.values()))
+    rows = ["| strict, P / R / F1 [95% CI] | " + " | ".join(f"{name} ({reports[name]['documents']['scored']} docs)" for name in names) + " |",
+            "| --- | " + " | ".join("---" for _ in names) + " |"]
+    for label in first["scores"]["strict"]["per_label"]:
+        rows.append(f"| `{label}` | " + " | ".join(_cell(reports[n]["scores"]["strict"]["per_label"][label]) for n in names) + " |")
+    rows.append("| micro | " + " | ".join(_cell(reports[n]["scores"]["strict"]["micro"]) for n in names) + " |")
+    for relation in first["scores"]["relations"]["per_label"]:
+        rows.append(f"| relation `{relation}` | " + " | ".join(_cell(reports[n]["scores"]["relations"]["per_label"][relation]) for n in names) + " |")
+    return rows
