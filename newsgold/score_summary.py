@@ -29,10 +29,15 @@ def load_score_report(path: str | Path) -> dict[str, Any]:
     return data
 
 
+def _number(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
 def _cell(entry: Mapping[str, Any]) -> str:
+    """`P / R / **F1** [low–high]`; a dash where a figure is undefined (nothing predicted or nothing in the gold)."""
     low, high = entry.get("f1_ci") or (None, None)
     interval = f" [{low:.3f}–{high:.3f}]" if low is not None and high is not None else ""
-    return f"{entry['precision']:.3f} / {entry['recall']:.3f} / **{entry['f1']:.3f}**{interval}"
+    return f"{_number(entry.get('precision'))} / {_number(entry.get('recall'))} / **{_number(entry.get('f1'))}**{interval}"
 
 
 def score_rows(reports: Mapping[str, Mapping[str, Any]]) -> list[str]:

@@ -38,11 +38,11 @@ def gold(schema: Schema) -> list[Document]:
 
 
 def test_gold_matches_its_seed(gold: list[Document]) -> None:
-    [document] = gold
-    seed = read_seed_text(REPO / "seeds" / f"{SEED_ID}.txt")
-    assert document.id == SEED_ID and document.text == seed.text
-    assert document.meta["sha256"] == text_sha256(seed.text)
-    assert document.meta["schema_version"] == 1
+    assert len(gold) == 17 and SEED_ID in {d.id for d in gold}
+    for document in gold:
+        seed = read_seed_text(REPO / "seeds" / f"{document.id}.txt")
+        assert document.text == seed.text and document.meta["sha256"] == text_sha256(seed.text)
+        assert document.meta["schema_version"] == 1
 
 
 def test_gold_covers_the_schema(gold: list[Document], schema: Schema) -> None:
@@ -79,11 +79,13 @@ def built(tmp_path_factory: pytest.TempPathFactory, schema: Schema):  # type: ig
 
 
 def test_report_counts(built, gold: list[Document]) -> None:  # type: ignore[no-untyped-def]
-    _, report = built
-    assert report.documents == {"train": 0, "validation": 0, "test": 1}
-    claims = sum(1 for span in gold[0].spans if span.label == "CLAIM")
-    assert report.rows["claims"]["test"] == claims
-    assert report.rows["tokens"]["test"] == report.stats["sentences"] == 14  # no gold span crosses a sentence
+    settings, report = built
+    expected = Counter(settings.splits.assign(d.id) for d in gold)
+    assert report.documents == {"train": expected["train"], "validation": expected["validation"], "test": expected["test"]}
+    claims = Counter(settings.splits.assign(d.id) for d in gold for span in d.spans if span.label == "CLAIM")
+    assert report.rows["claims"] == {split: claims[split] for split in report.documents}
+    # a row is a sentence, or sentences merged where a gold span crosses their break
+    assert 0.95 * report.stats["sentences"] <= sum(report.rows["tokens"].values()) <= report.stats["sentences"]
 
 
 @pytest.mark.parametrize("config", CONFIG_NAMES)
@@ -91,56 +93,62 @@ def test_hub_folder_loads_the_same_rows_as_save_to_disk(built, config: str) -> N
     settings, _ = built
     from_hub = load_dataset(str(settings.output / HUB_DIR), name=config)
     from_disk = load_from_disk(str(settings.output / "disk" / config))
-    assert set(from_hub) == set(from_disk) == {"test"}
-    assert from_hub["test"].features == from_disk["test"].features
-    assert from_hub["test"].to_list() == from_disk["test"].to_list()
-    assert from_hub["test"].num_rows > 0
+    assert set(from_hub) == set(from_disk) == {"train", "validation", "test"}
+    for split in from_hub:
+        assert from_hub[split].features == from_disk[split].features
+        assert from_hub[split].to_list() == from_disk[split].to_list()
+        assert from_hub[split].num_rows > 0
 
 
 def test_bio_tags_decode_to_the_gold_spans(built, gold: list[Document], schema: Schema) -> None:  # type: ignore[no-untyped-def]
     settings, _ = built
-    tokens = load_from_disk(str(settings.output / "disk" / "tokens"))["test"]
-    decoded: set[tuple[str, int, int]] = set()
-    for row in tokens:
-        offsets = list(zip(row["token_starts"], row["token_ends"]))
-        for label in schema.label_names:
-            names = tokens.features[tags_column(label)].feature.names
-            decoded.update(tags_to_spans(offsets, [names[i] for i in row[tags_column(label)]]))
-    expected = {(span.label, span.start, span.end) for span in gold[0].spans}
-    assert decoded == expected
-    text = gold[0].text
-    for row in tokens:
-        assert row["tokens"] == [text[s:e] for s, e in zip(row["token_starts"], row["token_ends"])]
+    by_id = {d.id: d for d in gold}
+    decoded: set[tuple[str, str, int, int]] = set()
+    tokens = load_from_disk(str(settings.output / "disk" / "tokens"))
+    for split in tokens:
+        for row in tokens[split]:
+            offsets = list(zip(row["token_starts"], row["token_ends"]))
+            text = by_id[row["document_id"]].text or ""
+            assert row["tokens"] == [text[s:e] for s, e in offsets]
+            for label in schema.label_names:
+                names = tokens[split].features[tags_column(label)].feature.names
+                decoded.update((row["document_id"], *span) for span in tags_to_spans(offsets, [names[i] for i in row[tags_column(label)]]))
+    assert decoded == {(d.id, span.label, span.start, span.end) for d in gold for span in d.spans}
 
 
 def test_documents_and_claims_content(built, gold: list[Document]) -> None:  # type: ignore[no-untyped-def]
     settings, _ = built
-    document = load_from_disk(str(settings.output / "disk" / "documents"))["test"][0]
-    assert document["text"] == gold[0].text and len(document["spans"]) == len(gold[0].spans)
-    assert json.loads(document["meta"])["sha256"] == gold[0].meta["sha256"]
-    speaker = next(s for s in document["spans"] if s["attrs"]["speaker_entity"] == "Maria Zakharova")
+    by_id = {d.id: d for d in gold}
+    seed = next(row for row in load_from_disk(str(settings.output / "disk" / "documents"))["test"] if row["id"] == SEED_ID)
+    assert seed["text"] == by_id[SEED_ID].text and len(seed["spans"]) == len(by_id[SEED_ID].spans)
+    assert json.loads(seed["meta"])["sha256"] == by_id[SEED_ID].meta["sha256"]
+    speaker = next(s for s in seed["spans"] if s["attrs"]["speaker_entity"] == "Maria Zakharova")
     assert speaker["attrs"]["claim_voice"] is None
-    claims = load_from_disk(str(settings.output / "disk" / "claims"))["test"]
-    voice = claims.features["voice"]
-    for row in claims:
-        assert row["text"] == gold[0].text[row["start"] : row["end"]]
-        attributed = voice.int2str(row["voice"]) == "attributed"
-        assert (row["speaker_entity"] is not None) == attributed
+    claims = load_from_disk(str(settings.output / "disk" / "claims"))
+    for split in claims:
+        voice = claims[split].features["voice"]
+        for row in claims[split]:
+            assert row["text"] == (by_id[row["document_id"]].text or "")[row["start"] : row["end"]]
+            attributed = voice.int2str(row["voice"]) == "attributed"
+            assert (row["speaker_entity"] is not None) == attributed
 
 
-def test_card_metadata_and_honesty(built) -> None:  # type: ignore[no-untyped-def]
+def test_card_metadata_and_honesty(built, gold: list[Document]) -> None:  # type: ignore[no-untyped-def]
     settings, _ = built
     card = (settings.output / HUB_DIR / "README.md").read_text(encoding="utf-8")
     header = yaml.safe_load(card.split("---")[1])
     for key in ("license", "language", "task_categories", "task_ids", "size_categories", "annotations_creators",
                 "pretty_name", "configs"):
         assert key in header
-    assert header["license"] == "unknown"
+    assert header["license"] == ["cc-by-2.5", "unknown"]
+    assert header["annotations_creators"] == ["machine-generated"]  # the annotators were AI agents: the card says so
+    assert settings.card.annotation_process in card
     assert [c["config_name"] for c in header["configs"]] == list(CONFIG_NAMES)
-    assert "licence of 1 of 1 article text(s) is unknown" in card
-    assert "not been measured yet" in card
+    assert f"licence of 1 of {len(gold)} article text(s) is unknown" in card
+    assert "not been measured yet" not in card and "### Inter-annotator agreement" in card
+    assert f"a reviewer's or adjudicator's version (ground truth): {len(gold)}" in card
     for section in ("## Dataset summary", "## Supported tasks", "## Languages", "## Schema", "## Data fields",
-                    "## Splits", "## Annotation process", "## Provenance and licensing",
+                    "## Splits", "## Baseline", "## Annotation process", "## Provenance and licensing",
                     "## Biases, risks and limitations", "## Citation", "## Changelog"):
         assert section in card
 
@@ -159,9 +167,13 @@ def test_build_is_byte_identical_and_rerunnable(built, schema: Schema, tmp_path:
 
 
 def _generated_article(tmp_path: Path, schema: Schema) -> tuple[Path, Path, str]:
+    """A corpus of the seed article and one generated article."""
     seeds, gold = tmp_path / "seeds", tmp_path / "gold"
-    shutil.copytree(REPO / "seeds", seeds)
-    shutil.copytree(REPO / "gold", gold)
+    seeds.mkdir()
+    gold.mkdir()
+    for name in (f"{SEED_ID}.txt", f"{SEED_ID}.meta.yaml"):
+        shutil.copy(REPO / "seeds" / name, seeds)
+    shutil.copy(REPO / "gold" / f"{SEED_ID}.json", gold)
     text = "The council said the aid convoy reached the town. Officials denied any attack."
     (seeds / "generated-0001.txt").write_text(text, encoding="utf-8")
     start = text.index("the aid convoy")
@@ -268,7 +280,7 @@ def _copies(tmp_path: Path, count: int) -> tuple[Path, Path]:
     """`count` copies of the seed article under new ids (they fall into every split)."""
     seeds, gold = tmp_path / "seeds", tmp_path / "gold.jsonl"
     seeds.mkdir()
-    [document] = load_documents(REPO / "gold", load_schema_default())
+    [document] = load_documents(REPO / "gold" / f"{SEED_ID}.json", load_schema_default())
     text = (REPO / "seeds" / f"{SEED_ID}.txt").read_bytes()
     copies = []
     for index in range(count):
@@ -305,7 +317,7 @@ def test_output_is_identical_for_any_number_of_workers(schema: Schema, tmp_path:
     assert files == sorted(p.relative_to(two) for p in two.rglob("*") if p.is_file() and p.name != "build-report.json")
     for name in files:
         assert (one / name).read_bytes() == (two / name).read_bytes(), name
-    documents = load_dataset(str(two / HUB_DIR), name="documents")
+    documents = load_dataset(str(two / HUB_DIR), name="documents", cache_dir=str(tmp_path / "hf-cache"))
     assert sorted(i for split in documents.values() for i in split["id"]) == [f"copy-{i:03d}" for i in range(23)]
     # the 23 copies tokenize alike: every tokens row group boundary fell inside a batch at least once
     assert first.rows["tokens"] == {split: n * 14 for split, n in first.documents.items()}

@@ -130,13 +130,13 @@ def test_validate_unreadable_input_exits_one(tmp_path: Path, content: bytes) -> 
 def test_ingest_validate_stats_main_job(tmp_path: Path) -> None:
     out = tmp_path / "documents.jsonl"
     result = invoke("corpus", "ingest", "--seeds", str(REPO / "seeds"), "--out", str(out))
-    assert result.exit_code == 0 and "ingested 1 document(s)" in result.output
+    assert result.exit_code == 0 and "ingested 17 document(s)" in result.output
     assert invoke("validate", str(out)).exit_code == 0
     first = out.read_bytes()
     assert invoke("corpus", "ingest", "--seeds", str(REPO / "seeds"), "--out", str(out)).exit_code == 0
     assert out.read_bytes() == first  # re-running is safe and deterministic
     stats = json.loads(invoke("corpus", "stats", str(out), "--json").output)
-    assert stats["documents"] == 1 and stats["tokens"] > 300 and stats["sentences"] == 14
+    assert stats["documents"] == 17 and stats["tokens"] > 13000 and stats["sentences"] > 500
     assert invoke("corpus", "stats", str(out)).exit_code == 0
 
 

@@ -87,7 +87,7 @@ def test_readme_baseline_table_is_rendered_from_the_reports() -> None:
 def test_hub_folder_loads_with_every_article_in_its_split(gold, schema: Schema, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     settings = replace(load_settings(), output=tmp_path / "dataset")
     build_dataset(settings, schema)
-    documents = load_dataset(str(settings.output / HUB_DIR), name="documents")
+    documents = load_dataset(str(settings.output / HUB_DIR), name="documents", cache_dir=str(tmp_path / "hf-cache"))
     assert set(documents) == {"train", "validation", "test"}
     for split, rows in documents.items():
         assert sorted(rows["id"]) == sorted(d.id for d in gold if settings.splits.assign(d.id) == split)

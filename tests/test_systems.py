@@ -175,10 +175,12 @@ def test_baseline_runs_through_the_adapter(schema: Schema) -> None:
 
     gold = read_documents(Path(__file__).parents[1] / "gold")
     system = resolve_system("baseline", schema=schema)
-    [prediction] = list(system.predict([Document(id=d.id, text=d.text) for d in gold]))
-    assert system.name == "baseline" and prediction.id == gold[0].id and prediction.text is None
-    assert {s.label for s in prediction.spans} == set(schema.label_names)
-    assert validate(replace(prediction, text=gold[0].text), schema) == []
+    predictions = list(system.predict([Document(id=d.id, text=d.text) for d in gold]))
+    assert system.name == "baseline" and [p.id for p in predictions] == [d.id for d in gold]
+    assert all(p.text is None for p in predictions)
+    assert {s.label for p in predictions for s in p.spans} == set(schema.label_names)
+    for prediction, document in zip(predictions, gold):
+        assert validate(replace(prediction, text=document.text), schema) == []
 
 
 # --------------------------------------------------------------------------------------------

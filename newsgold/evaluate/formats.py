@@ -85,7 +85,8 @@ def _conll(source: Path, schema: Schema, gold: Mapping[str, Document]) -> list[D
 
     for number, raw in enumerate(lines, start=1):
         line = raw.strip()
-        if line.startswith("#"):
+        if line.startswith("#") and "doc" not in state:  # comments only in the header, before the first document:
+            # inside a document a line starting with # is a token (hashtags are common in news)
             header = line[1:].strip()
             if header.startswith("columns:"):
                 names = header[len("columns:"):].split()
