@@ -277,3 +277,20 @@ def test_workers_option_gives_the_same_report(gold_docs, tmp_path) -> None:  # t
         reports.append(json.loads(result.output))
     assert reports[0]["scores"] == reports[1]["scores"] and reports[0]["per_document"] == reports[1]["per_document"]
     assert invoke("eval", "score", str(GOLD), str(pred), "--workers", "0").exit_code == 2
+
+
+def test_split_scores_only_that_splits_documents(gold_docs, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from newsgold.corpus.settings import load_settings
+
+    rule = load_settings().splits
+    pred = tmp_path / "pred.jsonl"
+    write_documents(_half(gold_docs), pred)  # predictions for every document, of every split
+    for split in ("train", "test"):
+        report = json.loads(invoke("eval", "score", str(GOLD), str(pred), "--split", split, "--json", "--samples", "50").stdout)
+        expected = sorted(d.id for d in gold_docs if rule.assign(d.id) == split)
+        assert report["documents"]["scored"] == len(expected) and report["inputs"]["split"] == {"name": split, "documents": len(expected)}
+        assert sorted(report["per_document"]) == expected
+        gold_claims = sum(1 for d in gold_docs if d.id in expected for s in d.spans if s.label == "CLAIM")
+        assert report["scores"]["strict"]["per_label"]["CLAIM"]["r_den"] == gold_claims
+    result = invoke("eval", "score", str(GOLD), str(pred), "--split", "dev")
+    assert result.exit_code == 1 and "unknown split 'dev'" in result.output and "train, validation, test" in result.output

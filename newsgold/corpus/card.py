@@ -327,8 +327,12 @@ def dataset_card(
         "careful reading, not as ground truth about bias.",
         "- Claim labels say that something is *put forward* as true, not that it is true; "
         "check-worthiness is a judgement of interest and verifiability.",
-        "- Models trained on this data may learn the vocabulary of one side of the conflict as "
-        "markers of framing; evaluate on other sources before drawing conclusions.",
+        "- FRAMING spans are few and come from a handful of articles (counts in the schema table): a model "
+        "trained on them may learn the vocabulary of those topics, or of one side of a conflict, as markers "
+        "of framing; evaluate on other sources before drawing conclusions.",
+        "- The annotations were made as the annotation process above says; where it names machine "
+        "annotators, the labels share that model's blind spots, and agreement between its instances "
+        "overstates how reproducible the guidelines are for people.",
         "",
         "## Citation",
         "",
