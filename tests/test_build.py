@@ -514,7 +514,7 @@ def test_card_reports_the_measured_agreement(schema: Schema, tmp_path: Path) -> 
               "documents": [SEED_ID], "token_alpha": {l: 0.5 for l in schema.label_names},
               "span_f1": {m: {l: {"f1": 0.25 if m == "strict" else 0.75, "matches": 3, "spans_a": 4, "spans_b": 4}
                               for l in schema.label_names} for m in ("strict", "overlap")},
-              "attributes": {}, "relations_f1": {r: {"f1": 0.875, "matches": 7, "relations_a": 8, "relations_b": 8}
+              "attributes": {"EVENT.type": {"agreement": 0.625, "agree": 5, "compared": 8}}, "relations_f1": {r: {"f1": 0.875, "matches": 7, "relations_a": 8, "relations_b": 8}
                                                  for r in schema.relation_names}}
     measured.write_text(json.dumps(result))
     settings = replace(_settings(tmp_path), output=tmp_path / "out", agreement=measured)
@@ -523,6 +523,7 @@ def test_card_reports_the_measured_agreement(schema: Schema, tmp_path: Path) -> 
     assert "not been measured yet" not in card and "### Inter-annotator agreement" in card
     assert f"| `{schema.label_names[0]}` | 8 | 0.250 | 0.750 | 0.500 |" in card
     assert f"| `{schema.relation_names[0]}` | 16 |" in card and "0.875" in card
+    assert "| `EVENT.type` | 8 | 0.625 |" in card
     measured.write_text("{}")
     with pytest.raises(NewsgoldError) as info:
         build_dataset(settings, schema)

@@ -9,7 +9,7 @@ import yaml
 from datasets import ClassLabel, Features, List, Value
 
 from newsgold import __version__
-from newsgold.agreement_report import relation_rows, span_rows, summary_line
+from newsgold.agreement_report import attribute_rows, relation_rows, span_rows, summary_line
 from newsgold.score_summary import score_rows
 from newsgold.corpus.features import CONFIG_NAMES, config_features, tags_column
 from newsgold.schema import Schema
@@ -282,7 +282,10 @@ def dataset_card(
             "",
             *relation_rows(agreement, schema),
             "",
-            "Attribute agreement and a discussion of the lower figures: `docs/agreement.md` in the newsgold repository.",
+            *attribute_rows(agreement),
+            "",
+            "A discussion of the lower figures and of what agreement between machine annotators shows: "
+            "`docs/agreement.md` in the newsgold repository.",
             "",
         ]
     lines += [
