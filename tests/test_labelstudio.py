@@ -142,7 +142,7 @@ def test_round_trip_annotations_to_gold_and_agreement(lab, schema: Schema) -> No
     client, tasks = lab["client"], _tasks(lab)
     user2 = client.users.create(username="annotator2", email="annotator2@example.com")
     client.users.update(user2.id, active_organization=client.users.whoami().active_organization)
-    [seed_gold] = read_documents(REPO / "gold")
+    [seed_gold] = read_documents(REPO / "gold" / f"{SEED_ID}.json")
     partial = Document(id=SEED_ID, text=seed_gold.text, spans=[s for s in seed_gold.spans if s.label != "FRAMING"],
                        relations=seed_gold.relations)
     reviewer = client.users.create(username="reviewer", email="reviewer@example.com")
