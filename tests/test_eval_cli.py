@@ -294,3 +294,15 @@ def test_split_scores_only_that_splits_documents(gold_docs, tmp_path) -> None:  
         assert report["scores"]["strict"]["per_label"]["CLAIM"]["r_den"] == gold_claims
     result = invoke("eval", "score", str(GOLD), str(pred), "--split", "dev")
     assert result.exit_code == 1 and "unknown split 'dev'" in result.output and "train, validation, test" in result.output
+
+
+def test_an_empty_prediction_file_scores_everything_as_missed(gold_docs, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 12: a system that found nothing is a valid result, not bad input."""
+    empty = tmp_path / "nothing.jsonl"
+    empty.write_bytes(b"\xef\xbb\xbf\n")
+    result = invoke("eval", "score", str(GOLD), str(empty), "--json", "--samples", "20")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert sorted(report["documents"]["missing_predictions"]) == sorted(d.id for d in gold_docs)
+    micro = report["scores"]["strict"]["micro"]
+    assert micro["recall"] == 0.0 and micro["fn"] == micro["support"] == sum(len(d.spans) for d in gold_docs)

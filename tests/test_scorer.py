@@ -139,6 +139,89 @@ def test_shuffling_gold_or_predictions_changes_no_number(gold: list[Document], s
         assert shuffled[key] == base[key], key
 
 
+def _text_only(predictions: list[Document], gold: list[Document], seed: int) -> list[Document]:
+    """About half of the predicted spans given by their text alone, as LLM extractors give them."""
+    rng = random.Random(seed)
+    texts = {d.id: d.text or "" for d in gold}
+    return [replace(p, spans=[replace(s, start=None, end=None, text=texts[p.id][s.start:s.end]) if rng.random() < 0.5 else s
+                              for s in p.spans]) for p in predictions]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(corpora, st.integers(0, 1000))
+def test_shuffling_text_only_predictions_changes_no_number(gold: list[Document], seed: int) -> None:
+    """Issue 12: text-only spans were grounded in input order; the vocabulary here repeats words a lot."""
+    predictions = _text_only(_perturbed(gold, seed), gold, seed)
+    options = ScoreOptions(samples=50, seed=3)
+    base = score_(gold, predictions, SCHEMA, options=options).to_dict()
+    shuffled = score_(_shuffled(gold, seed + 1), _shuffled(predictions, seed + 2), SCHEMA, options=options).to_dict()
+    for key in ("scores", "attributes", "per_document", "token_level_seqeval"):
+        assert shuffled[key] == base[key], key
+
+
+def test_same_text_claims_take_the_occurrence_next_to_their_speaker() -> None:
+    """Issue 12: [C1, C2] scored attribution 1.0 and [C2, C1] 0.0."""
+    text = "Putin said peace is near. Erdogan said peace is near."
+    at = lambda part, n=1: (text.index(part) if n == 1 else text.rindex(part))  # noqa: E731
+    claim = {"voice": "attributed", "quote": "indirect", "checkworthy": "no"}
+    gold = Document(id="g", text=text, spans=[
+        Span("S1", "SPEAKER", 0, 5, attrs={"mention": "name", "entity": "Putin"}),
+        Span("C1", "CLAIM", at("peace"), at("peace") + 13, attrs=claim),
+        Span("S2", "SPEAKER", at("Erdogan"), at("Erdogan") + 7, attrs={"mention": "name", "entity": "Erdogan"}),
+        Span("C2", "CLAIM", at("peace", 2), at("peace", 2) + 13, attrs=claim),
+    ], relations=[Relation("attributed_to", "C1", "S1"), Relation("attributed_to", "C2", "S2")])
+    spans = [Span("c1", "CLAIM", None, None, text="peace is near"), Span("s1", "SPEAKER", None, None, text="Putin", attrs={"entity": "Putin"}),
+             Span("c2", "CLAIM", None, None, text="peace is near"), Span("s2", "SPEAKER", None, None, text="Erdogan", attrs={"entity": "Erdogan"})]
+    relations = [Relation("attributed_to", "c1", "s1"), Relation("attributed_to", "c2", "s2")]
+    for order in ([0, 1, 2, 3], [2, 3, 0, 1], [3, 2, 1, 0]):
+        for ids in (("c1", "c2"), ("c2", "c1")):  # ids that run against the text order too
+            renamed = {"c1": ids[0], "c2": ids[1]}
+            prediction = Document(id="g", text=None, spans=[replace(spans[i], id=renamed.get(spans[i].id, spans[i].id)) for i in order],
+                                  relations=[replace(r, head=renamed[r.head]) for r in relations])
+            report = score_([gold], [prediction], SCHEMA, options=FAST).to_dict()
+            assert report["scores"]["relations"]["per_label"]["attributed_to"]["f1"] == 1.0, (order, ids)
+            assert report["scores"]["strict"]["per_label"]["CLAIM"]["f1"] == 1.0
+
+
+def test_quoted_sources_do_not_depend_on_the_optional_text_of_offset_spans() -> None:
+    """Issue 12: a SPEAKER given by offsets with no entity and no text dropped out of `quoted`."""
+    text = "Russia said the truce held."
+    gold = Document(id="g", text=text, spans=[
+        Span("S", "SPEAKER", 0, 6, attrs={"mention": "name", "entity": "Russia"}),
+        Span("C", "CLAIM", 12, 26, attrs={"voice": "attributed", "quote": "indirect", "checkworthy": "no"}),
+    ], relations=[Relation("attributed_to", "C", "S")])
+    bare = Document(id="g", text=None, spans=[Span("s", "SPEAKER", 0, 6), Span("c", "CLAIM", 12, 26)],
+                    relations=[Relation("attributed_to", "c", "s")])
+    with_text = replace(bare, spans=[replace(s, text=text[s.start:s.end]) for s in bare.spans])
+    reports = [score_([gold], [p], SCHEMA, options=FAST).to_dict()["scores"]["quoted"] for p in (bare, with_text)]
+    assert reports[0] == reports[1] and reports[0]["micro"]["f1"] == 1.0
+
+
+def test_text_only_span_with_surrounding_space_is_grounded() -> None:
+    """Issue 12: `" the UN"` was refused as starting on whitespace."""
+    text = "Russia asked the UN for aid."
+    start = text.index("UN")
+    gold = Document(id="g", text=text, spans=[Span("S", "SPEAKER", start, start + 2, attrs={"mention": "name", "entity": "UN"})])
+    prediction = Document(id="g", text=None, spans=[Span("p", "SPEAKER", None, None, text=" UN"), Span("q", "EVENT", None, None, text="aid ")])
+    report = score_([gold], [prediction], SCHEMA, options=FAST).to_dict()
+    assert report["grounding"]["ungrounded"] == 0
+    assert report["scores"]["strict"]["per_label"]["SPEAKER"]["tp"] == 1
+    assert report["scores"]["strict"]["per_label"]["EVENT"]["fp"] == 1  # grounded, but not in the gold
+
+
+def test_report_names_tp_fp_fn_and_support() -> None:
+    text = "Russia said the truce held."
+    gold = Document(id="g", text=text, spans=[Span("S", "SPEAKER", 0, 6, attrs={"mention": "name", "entity": "Russia"}),
+                                               Span("E", "EVENT", 7, 11, attrs={"type": "STATEMENT", "factuality": "asserted"})])
+    prediction = Document(id="g", text=None, spans=[Span("s", "SPEAKER", 0, 6), Span("x", "SPEAKER", 12, 15)])
+    scores = score_([gold], [prediction], SCHEMA, options=FAST).to_dict()["scores"]
+    speaker = scores["strict"]["per_label"]["SPEAKER"]
+    assert (speaker["tp"], speaker["fp"], speaker["fn"], speaker["support"], speaker["predicted"]) == (1, 1, 0, 1, 2)
+    assert (scores["strict"]["micro"]["fn"], scores["strict"]["micro"]["support"]) == (1, 2)
+    partial = scores["partial"]["per_label"]["SPEAKER"]
+    assert partial["support"] == 1 and (partial["tp"] is None) == (partial["p_num"] != partial["r_num"])
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(corpora, st.integers(0, 1000))
 def test_duplicated_predictions_never_raise_true_positives(gold: list[Document], seed: int) -> None:

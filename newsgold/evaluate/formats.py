@@ -49,6 +49,8 @@ def load_predictions(
     if not source.exists():
         raise DocumentError([Problem("no such file or folder", path=str(source))])
     chosen = detect_format(source) if fmt == "auto" else fmt
+    if source.is_file() and not source.read_bytes().lstrip(b"\xef\xbb\xbf").strip():
+        return []  # a system that found nothing: every gold document is scored as missed (and listed)
     if chosen == "native":
         return read_documents(source, require_text=False)
     if chosen == "conll":

@@ -1,15 +1,21 @@
 """Grounding: give offsets to predicted spans that come with their `text` only (LLM extractors).
 
-Order of attempts for each span: the n-th exact occurrence when the span says `occurrence: n`;
-otherwise the first exact occurrence not already taken by a span of the same label; then the same
-on a normalised text (whitespace runs collapsed, curly quotes straightened, case folded). A span
-that cannot be found is reported as ungrounded, never dropped silently: it stays a prediction
-without offsets and counts as a false positive in every span mode.
+Each span's text is looked up with surrounding whitespace ignored: the n-th exact occurrence when
+the span says `occurrence: n`; otherwise among the exact occurrences not already taken by a span
+of the same label, else the same on a normalised text (whitespace runs collapsed, curly quotes
+straightened, case folded). Which occurrence a span takes does not depend on input order: spans
+with the same label and text share the free occurrences by one optimal assignment, relation heads
+taking the occurrence nearest their tails (`Grounder.ground`). A span that cannot be found is
+reported as ungrounded, never dropped silently: it stays a prediction without offsets and counts
+as a false positive in every span mode.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
 
 from newsgold.document import Document, Span
 
@@ -76,36 +82,82 @@ class Grounder:
         pattern = normalise(needle.strip())[0]
         return [(self.origin[i], self.origin[i + len(pattern) - 1] + 1) for i in _occurrences(self.normal, pattern)]
 
+    def candidates(self, needle: str) -> list[tuple[tuple[int, int], bool]]:
+        """Every occurrence of the text (surrounding whitespace ignored), exact ones first, each with `exact`."""
+        stripped = needle.strip()
+        exact = self.exact(stripped)
+        seen = set(exact)
+        return [(o, True) for o in exact] + [(o, False) for o in self.normalised(stripped) if o not in seen]
+
     def ground(self, document: Document) -> tuple[Document, list[Ungrounded]]:
-        """A copy of `document` with offsets for every span that has text only, and the failures."""
+        """A copy of `document` with offsets for every span that has text only, and the failures.
+
+        The result does not depend on the order of the spans or relations. Spans that head no
+        relation are grounded first; then each relation head (a claim) takes the free occurrence
+        nearest the span it points to, so that two claims with the same text attributed to two
+        speakers each take the occurrence next to its own speaker. Spans with the same label and
+        text share their occurrences by one optimal assignment (earliest occurrences for spans
+        with nothing to be near), never first come, first served.
+        """
         taken = {(s.label, s.start, s.end) for s in document.spans if s.start is not None}
-        spans: list[Span] = []
+        placed: dict[str, tuple[int, int]] = {s.id: (s.start, s.end) for s in document.spans if s.start is not None and s.end is not None}
+        heads: dict[str, set[str]] = {}
+        for relation in document.relations:
+            heads.setdefault(relation.head, set()).add(relation.tail)
+        chosen: dict[str, tuple[int, int]] = {}
         failures: list[Ungrounded] = []
-        for span in document.spans:
-            if span.start is not None or span.text is None:
-                spans.append(span)
-                continue
-            exact, normal = self.exact(span.text), self.normalised(span.text)
-            chosen = None
-            if span.occurrence is not None:
-                for options in (exact, normal):
-                    if span.occurrence <= len(options):
-                        chosen = options[span.occurrence - 1]
-                        break
-                reason = f"occurrence {span.occurrence} not found ({len(exact)} exact, {len(normal)} normalised)"
-            else:
-                for options in (exact, normal):
-                    free = [o for o in options if (span.label, *o) not in taken]
-                    if free:
-                        chosen = free[0]
-                        break
+        pending = [s for s in document.spans if s.start is None and s.text is not None]
+        for round_spans in ([s for s in pending if s.id not in heads], [s for s in pending if s.id in heads]):
+            groups: dict[tuple[str, str], list[Span]] = {}
+            for span in sorted(round_spans, key=lambda s: (s.label, s.text or "", s.id)):
+                if span.occurrence is not None:
+                    self._nth(span, document.id, chosen, failures)
                 else:
-                    chosen = (exact or normal or [None])[0]  # every occurrence taken: a duplicate
-                reason = "text not found in the document (exactly or normalised)"
-            if chosen is None:
-                failures.append(Ungrounded(document.id, span.id, span.label, span.text, reason))
-                spans.append(span)
-                continue
-            taken.add((span.label, *chosen))
-            spans.append(replace(span, start=chosen[0], end=chosen[1], text=self.text[chosen[0] : chosen[1]]))
+                    groups.setdefault((span.label, (span.text or "").strip()), []).append(span)
+            for (label, text), spans in groups.items():
+                options = self.candidates(text)
+                if not options:
+                    failures.extend(Ungrounded(document.id, s.id, s.label, s.text or "", "text not found in the document (exactly or normalised)")
+                                    for s in spans)
+                    continue
+                free = [(o, exact) for o, exact in options if (label, *o) not in taken] or options[:1]  # all taken: duplicates
+                for span, option in zip(spans, _assign(spans, free, heads, placed, len(self.text) + 1)):
+                    chosen[span.id] = option
+                    taken.add((label, *option))
+            placed.update(chosen)
+        spans = [replace(s, start=chosen[s.id][0], end=chosen[s.id][1], text=self.text[chosen[s.id][0] : chosen[s.id][1]])
+                 if s.id in chosen else s for s in document.spans]
         return replace(document, spans=spans), failures
+
+    def _nth(self, span: Span, doc_id: str, chosen: dict[str, tuple[int, int]], failures: list[Ungrounded]) -> None:
+        """Ground a span that names its occurrence (`occurrence: n`, 1-based)."""
+        exact, normal = self.exact((span.text or "").strip()), self.normalised(span.text or "")
+        for options in (exact, normal):
+            if span.occurrence is not None and span.occurrence <= len(options):
+                chosen[span.id] = options[span.occurrence - 1]
+                return
+        failures.append(Ungrounded(doc_id, span.id, span.label, span.text or "",
+                                   f"occurrence {span.occurrence} not found ({len(exact)} exact, {len(normal)} normalised)"))
+
+
+def _assign(
+    spans: list[Span], options: list[tuple[tuple[int, int], bool]], heads: dict[str, set[str]],
+    placed: dict[str, tuple[int, int]], inexact_penalty: int,
+) -> list[tuple[int, int]]:
+    """One occurrence per span (spans beyond the occurrences repeat the first): least total cost.
+
+    A span that heads relations wants to be near its tails' offsets; any other span wants the
+    earliest occurrence; an occurrence found only after normalising costs `inexact_penalty` more,
+    so exact ones go first. Ties go to the canonical span order, so input order never matters.
+    """
+    if len(options) == 1 or len(spans) == 1 and not heads.get(spans[0].id):
+        return [options[0][0]] * len(spans)
+    costs = np.empty((len(spans), len(options)))
+    for row, span in enumerate(spans):
+        anchors = [placed[t][0] for t in sorted(heads.get(span.id, ())) if t in placed]
+        for column, ((start, _), exact) in enumerate(options):
+            near = min(abs(start - a) for a in anchors) if anchors else start
+            costs[row, column] = near + (0 if exact else inexact_penalty)
+    rows, columns = linear_sum_assignment(costs)
+    assigned = {int(r): options[int(c)][0] for r, c in zip(rows, columns)}
+    return [assigned.get(row, options[0][0]) for row in range(len(spans))]

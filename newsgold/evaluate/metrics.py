@@ -46,8 +46,21 @@ class Cell:
         return prf(self.p_num, self.p_den, self.r_num, self.r_den)
 
     def to_dict(self) -> dict[str, float | None]:
-        """Scores plus the raw sums, as reported in JSON."""
+        """Scores, the counts users expect (tp, fp, fn, support) and the raw sums, as reported in JSON.
+
+        `support` is the gold count and `predicted` the predicted count. With partial credit the
+        precision and recall numerators differ, so there is no single tp: tp, fp and fn are then
+        None and p_num / r_num hold the credit.
+        """
         data: dict[str, float | None] = dict(self.scores())
+        integral = self.p_num == self.r_num
+        data.update(
+            tp=self.p_num if integral else None,
+            fp=self.p_den - self.p_num if integral else None,
+            fn=self.r_den - self.r_num if integral else None,
+            support=self.r_den,
+            predicted=self.p_den,
+        )
         data.update(p_num=self.p_num, p_den=self.p_den, r_num=self.r_num, r_den=self.r_den)
         return data
 

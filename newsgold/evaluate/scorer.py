@@ -219,6 +219,20 @@ CONVENTIONS = {
 # --------------------------------------------------------------------------- alignment
 
 
+def with_span_text(document: Document) -> Document:
+    """Every span with offsets gets its `text` from the document, so nothing downstream (e.g. the
+    referent of a speaker without `entity`) depends on whether a system repeated the text."""
+    text = document.text or ""
+    if all(s.text is not None or s.start is None for s in document.spans):
+        return document
+    spans = [
+        replace(s, text=text[s.start : s.end])
+        if s.text is None and s.start is not None and s.end is not None and 0 <= s.start < s.end <= len(text) else s
+        for s in document.spans
+    ]
+    return replace(document, spans=spans)
+
+
 def align(
     gold: Sequence[Document],
     predictions: Sequence[Document],
@@ -275,7 +289,7 @@ def align(
                 )
         if validate_predictions:
             problems.extend(validate(prediction, schema, gold=False))
-        pairs.append((document, prediction))
+        pairs.append((document, with_span_text(prediction)))
     if problems:
         raise DocumentError(problems)
     return pairs, ungrounded, missing, extra
