@@ -8,11 +8,10 @@ match (for a tail with an identity attribute, such as a speaker's `entity`, the 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Mapping
 
-from newsgold.errors import NewsgoldError
+from newsgold.jsonio import read_json_report
 from newsgold.schema import Schema
 
 AGREEMENT_BLOCK = "agreement-tables"  # docs/agreement.md's generated block: <!-- BEGIN agreement-tables -->
@@ -21,17 +20,8 @@ REQUIRED_KEYS = ("annotators", "documents_compared", "span_f1", "token_alpha", "
 
 def load_agreement(path: str | Path) -> dict[str, Any]:
     """An agreement JSON file as written by `annotate agreement --out`; NewsgoldError names what is wrong."""
-    source = Path(path)
-    try:
-        data = json.loads(source.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise NewsgoldError("agreement file not found: run `newsgold annotate agreement FOLDER --out FILE`", path=source) from exc
-    except (OSError, ValueError) as exc:
-        raise NewsgoldError(f"cannot read the agreement file: {exc}", path=source) from exc
-    missing = [key for key in REQUIRED_KEYS if not isinstance(data, Mapping) or key not in data]
-    if missing:
-        raise NewsgoldError(f"not an agreement file: missing {', '.join(missing)}", path=source, field=missing[0])
-    return data
+    return read_json_report(path, what="agreement file", hint="run `newsgold annotate agreement FOLDER --out FILE`",
+                            required=REQUIRED_KEYS)
 
 
 def _fmt(value: float | None) -> str:

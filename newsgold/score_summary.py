@@ -7,26 +7,16 @@ bootstrap interval over documents, the micro average, and relations.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Mapping
 
-from newsgold.errors import NewsgoldError
+from newsgold.jsonio import read_json_report
 
 
 def load_score_report(path: str | Path) -> dict[str, Any]:
     """A JSON score report; NewsgoldError names the file and what is missing."""
-    source = Path(path)
-    try:
-        data = json.loads(source.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise NewsgoldError("score report not found: write it with `newsgold eval run … --json-out FILE`", path=source) from exc
-    except (OSError, ValueError) as exc:
-        raise NewsgoldError(f"cannot read the score report: {exc}", path=source) from exc
-    for key in ("scores", "documents"):
-        if not isinstance(data, Mapping) or key not in data:
-            raise NewsgoldError(f"not a score report: missing {key}", path=source, field=key)
-    return data
+    return read_json_report(path, what="score report", hint="write it with `newsgold eval run … --json-out FILE`",
+                            required=("scores", "documents"))
 
 
 def _number(value: float | None) -> str:
