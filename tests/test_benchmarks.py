@@ -28,6 +28,14 @@ def test_generated_gold_is_valid_with_exactly_the_spans_asked_for(spans: int) ->
         assert validate(replace(prediction, text=gold.text), SCHEMA, gold=False) == []
 
 
+def test_generated_articles_carry_a_licence_the_build_knows() -> None:
+    """The build refuses an article licence with no terms in configs/corpus.yaml: the build benchmark would stop."""
+    from newsgold.corpus.settings import load_settings
+
+    licences = {gold.meta.get("license", "unknown") for gold, _ in corpus(5, 3, seed=1)}
+    assert licences and licences <= set(load_settings().card.licenses)
+
+
 def test_generated_corpus_is_reproducible_and_predictions_differ_from_gold() -> None:
     first = [(g.to_dict(), p.to_dict()) for g, p in corpus(20, 10, seed=5)]
     assert first == [(g.to_dict(), p.to_dict()) for g, p in corpus(20, 10, seed=5)]
