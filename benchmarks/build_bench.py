@@ -47,7 +47,7 @@ def worker(job: str, folder: Path) -> dict[str, Any]:
     """Run one job on a prepared corpus (called in a fresh process)."""
     seeds = sorted((folder / "seeds").glob("*.txt"))
     if job == "bare":
-        from newsgold.corpus.segment import blank_english
+        from newsgold.text.segment import blank_english
 
         tokenizer = blank_english().tokenizer  # stock spaCy: spacy.blank("en") + sentencizer
         workers = 1
@@ -59,9 +59,9 @@ def worker(job: str, folder: Path) -> dict[str, Any]:
             seconds = time.perf_counter() - started
     elif job == "build":
         from newsgold.corpus.build import PARALLEL_MIN_DOCS, build_dataset
-        from newsgold.parallel import default_workers
         from newsgold.corpus.settings import load_settings
-        from newsgold.schema import load_schema
+        from newsgold.io.config import load_schema
+        from newsgold.parallel import default_workers
 
         settings = replace(load_settings(), seeds=folder / "seeds", gold=folder / "gold.jsonl", output=folder / "dataset")
         settings = replace(settings, splits=replace(settings.splits, pinned={}))

@@ -47,7 +47,7 @@ def worker(tool: str, docs: int, spans: int, samples: int) -> dict[str, Any]:
     workers = 1
     if tool == "newsgold":
         from newsgold.evaluate.scorer import ScoreOptions, score
-        from newsgold.schema import load_schema
+        from newsgold.io.config import load_schema
 
         schema = load_schema()
         started, cpu_start = time.perf_counter(), cpu_seconds()
@@ -60,7 +60,7 @@ def worker(tool: str, docs: int, spans: int, samples: int) -> dict[str, Any]:
     elif tool == "nervaluate":
         from nervaluate import Evaluator
 
-        from newsgold.schema import load_schema
+        from newsgold.io.config import load_schema
 
         tags = list(load_schema().label_names)
         if total_spans > NERVALUATE_MAX_SPANS:
@@ -79,8 +79,8 @@ def worker(tool: str, docs: int, spans: int, samples: int) -> dict[str, Any]:
         from seqeval.metrics import classification_report
         from seqeval.scheme import IOB2
 
-        from newsgold.corpus.bio import spans_to_tags
-        from newsgold.schema import load_schema
+        from newsgold.io.config import load_schema
+        from newsgold.text.iob2 import spans_to_tags
 
         labels = load_schema().label_names
         y_true, y_pred = [], []

@@ -21,8 +21,9 @@ from typing import Iterator
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from newsgold.document import Document, Relation, Span, text_sha256  # noqa: E402
-from newsgold.schema import Schema, load_schema  # noqa: E402
+from newsgold.io.config import load_schema
+from newsgold.model.document import Document, Relation, Span, text_sha256  # noqa: E402
+from newsgold.model.schema import Schema  # noqa: E402
 
 COMMON = (
     "the government forces said city officials reported that aid convoys reached eastern districts after "

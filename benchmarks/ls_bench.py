@@ -39,12 +39,13 @@ from newsgold.annotation.adjudicate import adjudicate
 from newsgold.annotation.client import API_KEY_ENV, Connection, connect
 from newsgold.annotation.pull import convert_export, export_snapshot
 from newsgold.annotation.push import existing_tasks, push_documents
-from newsgold.annotation.results import document_to_results
 from newsgold.annotation.server import start_server, stop_server
 from newsgold.annotation.settings import LabelStudioSettings
-from newsgold.document import Document, Relation, Span, text_sha256
-from newsgold.schema import Schema, load_schema
-from newsgold.validation import validate
+from newsgold.io.config import load_schema
+from newsgold.io.labelstudio import document_to_results
+from newsgold.model.document import Document, Relation, Span, text_sha256
+from newsgold.model.schema import Schema
+from newsgold.model.validation import validate
 
 HOST = "127.0.0.1"
 BATCH_SIZE = 100

@@ -36,7 +36,7 @@ def _machine() -> str:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-        memory = next(l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal"))
+        memory = next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
         memory_gib = int(memory.split()[1]) / 1024 / 1024
     except (OSError, StopIteration):
         memory_gib = 0

@@ -1,9 +1,11 @@
 """newsgold: an annotated corpus and evaluation framework for claims, speakers, events and framing in news."""
 
-from newsgold.document import Document, Relation, Span, read_documents, write_documents
-from newsgold.errors import NewsgoldError
-from newsgold.schema import Schema, load_schema
-from newsgold.validation import load_documents, validate
+from newsgold.io.config import load_schema
+from newsgold.io.documents import load_documents, read_documents, write_documents
+from newsgold.model.document import Document, Relation, Span
+from newsgold.model.errors import NewsgoldError
+from newsgold.model.schema import Schema
+from newsgold.model.validation import validate
 
 __version__ = "0.1.0"
 

@@ -15,37 +15,36 @@ from rich.markup import escape
 from rich.table import Table
 
 from newsgold import __version__
-from newsgold.console import print_json, progress_bar, stderr, stdout, user_errors
-from newsgold.corpus.build import HUB_DIR, build_dataset
-from newsgold.corpus.ingest import ingest_seeds
-from newsgold.corpus.publish import publish, upload_plan
-from newsgold.corpus.segment import Segmenter
-from newsgold.corpus.settings import load_settings
-from newsgold.corpus.stats import corpus_stats
-from newsgold.document import atomic_write_text, write_documents
 from newsgold.annotation.accounts import add_annotator, read_account_token
 from newsgold.annotation.adjudicate import adjudicate
 from newsgold.annotation.agreement import agreement, load_annotator_files
-from newsgold.agreement_report import AGREEMENT_BLOCK, agreement_markdown
 from newsgold.annotation.client import connect, project_by_title
 from newsgold.annotation.config import labeling_config, load_guidelines
 from newsgold.annotation.pull import convert_export, export_snapshot, record_pseudonyms, write_by_annotator, write_gold
 from newsgold.annotation.push import push_documents
-from newsgold.annotation.submit import submit_documents
 from newsgold.annotation.server import CREDENTIALS_FILE, start_server, stop_server
 from newsgold.annotation.settings import load_ls_settings
-from newsgold.errors import DocumentError, NewsgoldError, SyncError
-from newsgold.evaluate.formats import load_predictions
-from newsgold.evaluate.scorer import align
+from newsgold.annotation.submit import submit_documents
+from newsgold.console import print_json, progress_bar, stderr, stdout, user_errors
+from newsgold.corpus.build import HUB_DIR, build_dataset
+from newsgold.corpus.ingest import ingest_seeds
+from newsgold.corpus.publish import publish, upload_plan
+from newsgold.corpus.settings import load_settings
+from newsgold.corpus.stats import corpus_stats
 from newsgold.evaluate.bootstrap import DEFAULT_SAMPLES, DEFAULT_SEED
 from newsgold.evaluate.report_html import score_html
 from newsgold.evaluate.report_text import compare_table, score_markdown, score_table, summary_lines
 from newsgold.evaluate.run import Evaluation, path_sha256, run_system, score_files
-from newsgold.evaluate.scorer import ScoreOptions, compare
-from newsgold.evaluate.systems import parse_label_map, resolve_system
-from newsgold.guidelines import embed_reference, schema_reference
-from newsgold.schema import Schema, load_schema
-from newsgold.validation import load_documents, validate_paths
+from newsgold.evaluate.scorer import ScoreOptions, align, compare
+from newsgold.io.agreement_tables import AGREEMENT_BLOCK, agreement_markdown
+from newsgold.io.config import load_schema
+from newsgold.io.documents import atomic_write_text, load_documents, validate_paths, write_documents
+from newsgold.io.predictions import load_predictions
+from newsgold.io.schema_reference import embed_reference, schema_reference
+from newsgold.model.errors import DocumentError, NewsgoldError, SyncError
+from newsgold.model.schema import Schema
+from newsgold.systems.adapters import parse_label_map, resolve_system
+from newsgold.text.segment import Segmenter
 
 app = typer.Typer(
     name="newsgold",

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from newsgold.errors import DocumentError, NewsgoldError
+from newsgold.model.errors import DocumentError, NewsgoldError
 
 MAX_PROBLEMS_SHOWN = 200
 

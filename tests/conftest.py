@@ -20,8 +20,9 @@ from typing import Any
 
 import pytest
 
-from newsgold.document import text_sha256
-from newsgold.schema import Schema, load_schema
+from newsgold.io.config import load_schema
+from newsgold.model.document import text_sha256
+from newsgold.model.schema import Schema
 
 TEXT = "Russia said the UN request would help “terrorists”. He left."
 

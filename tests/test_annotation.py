@@ -12,11 +12,19 @@ from label_studio_sdk.label_interface import LabelInterface
 from newsgold.annotation.adjudicate import adjudicate, majority_merge
 from newsgold.annotation.agreement import agreement, cohen_kappa, krippendorff_alpha
 from newsgold.annotation.config import choice_hotkeys, instructions_html, labeling_config, load_guidelines
-from newsgold.annotation.pull import Annotation, convert_export, diff_summary, record_pseudonyms, write_by_annotator, write_gold
-from newsgold.annotation.results import document_to_results, results_to_document
-from newsgold.document import Document, Relation, Span, read_documents
-from newsgold.errors import SyncError
-from newsgold.schema import Schema
+from newsgold.annotation.pull import (
+    Annotation,
+    convert_export,
+    diff_summary,
+    record_pseudonyms,
+    write_by_annotator,
+    write_gold,
+)
+from newsgold.io.documents import read_documents
+from newsgold.io.labelstudio import document_to_results, results_to_document
+from newsgold.model.document import Document, Relation, Span
+from newsgold.model.errors import SyncError
+from newsgold.model.schema import Schema
 
 GOLD = read_documents(Path(__file__).parents[1] / "gold")[0]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Callable
 
@@ -14,11 +13,12 @@ from hypothesis import strategies as st
 
 from newsgold.corpus.ingest import read_seed_text
 from newsgold.corpus.settings import load_settings
-from newsgold.document import Document, Span
-from newsgold.errors import NewsgoldError, SchemaError
-from newsgold.evaluate.baseline import Baseline, LexiconError, default_lexicon_path, load_lexicon
-from newsgold.schema import Schema, parse_schema
-from newsgold.validation import load_documents, validate
+from newsgold.io.documents import load_documents
+from newsgold.model.document import Document, Span
+from newsgold.model.errors import NewsgoldError, SchemaError
+from newsgold.model.schema import Schema, parse_schema
+from newsgold.model.validation import validate
+from newsgold.systems.baseline import Baseline, LexiconError, default_lexicon_path, load_lexicon
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_ID = "000_1c4f7a9ed72f78a1"

@@ -14,8 +14,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks import run  # noqa: E402
 from benchmarks.eval_bench import worker  # noqa: E402
 from benchmarks.generate import corpus  # noqa: E402
-from newsgold.schema import load_schema  # noqa: E402
-from newsgold.validation import validate  # noqa: E402
+from newsgold.io.config import load_schema  # noqa: E402
+from newsgold.model.validation import validate  # noqa: E402
 
 SCHEMA = load_schema()
 

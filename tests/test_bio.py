@@ -8,9 +8,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from seqeval.metrics.sequence_labeling import get_entities
 
-from newsgold.corpus.bio import refine_arrays, refine_lists, refine_tokens, spans_to_tags, tags_to_spans
-from newsgold.corpus.rows import merge_crossed_sentences
-from newsgold.document import Span
+from newsgold.model.document import Span
+from newsgold.text.iob2 import (
+    merge_crossed_sentences,
+    refine_arrays,
+    refine_lists,
+    refine_tokens,
+    spans_to_tags,
+    tags_to_spans,
+)
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,8 @@ import yaml
 from test_labelstudio import _free_port as free_port
 from test_labelstudio import invoke
 
-from newsgold.document import Document, Relation, Span, read_documents, write_documents
+from newsgold.io.documents import read_documents, write_documents
+from newsgold.model.document import Document, Relation, Span
 
 pytestmark = pytest.mark.server
 REPO = Path(__file__).parents[1]

@@ -14,15 +14,15 @@ from datasets import load_dataset, load_from_disk
 from typer.testing import CliRunner
 
 from newsgold.cli import app
-from newsgold.corpus.bio import tags_to_spans
 from newsgold.corpus.build import HUB_DIR, build_dataset
 from newsgold.corpus.features import CONFIG_NAMES, tags_column
 from newsgold.corpus.ingest import read_seed_text
 from newsgold.corpus.settings import load_settings
-from newsgold.document import Document, read_documents, text_sha256, write_documents
-from newsgold.errors import DocumentError, NewsgoldError
-from newsgold.schema import Schema
-from newsgold.validation import load_documents
+from newsgold.io.documents import load_documents, read_documents, write_documents
+from newsgold.model.document import Document, text_sha256
+from newsgold.model.errors import DocumentError, NewsgoldError
+from newsgold.model.schema import Schema
+from newsgold.text.iob2 import tags_to_spans
 
 REPO = Path(__file__).parents[1]
 SEED_ID = "000_1c4f7a9ed72f78a1"
@@ -297,7 +297,7 @@ def _copies(tmp_path: Path, count: int) -> tuple[Path, Path]:
 
 
 def load_schema_default() -> Schema:
-    from newsgold.schema import load_schema
+    from newsgold.io.config import load_schema
 
     return load_schema()
 
@@ -430,7 +430,7 @@ def test_recover_swap_restores_the_old_output(tmp_path: Path) -> None:
 def test_data_files_follow_the_umask(schema: Schema, tmp_path: Path) -> None:
     import os
 
-    from newsgold.document import atomic_write_text
+    from newsgold.io.documents import atomic_write_text
 
     previous = os.umask(0o022)
     try:
@@ -512,9 +512,9 @@ def test_an_article_licence_without_terms_is_refused(schema: Schema, tmp_path: P
 def test_card_reports_the_measured_agreement(schema: Schema, tmp_path: Path) -> None:
     measured = tmp_path / "agreement.json"
     result = {"schema_version": 1, "annotators": ["annotator-5", "annotator-7"], "documents_compared": 1,
-              "documents": [SEED_ID], "token_alpha": {l: 0.5 for l in schema.label_names},
-              "span_f1": {m: {l: {"f1": 0.25 if m == "strict" else 0.75, "matches": 3, "spans_a": 4, "spans_b": 4}
-                              for l in schema.label_names} for m in ("strict", "overlap")},
+              "documents": [SEED_ID], "token_alpha": {name: 0.5 for name in schema.label_names},
+              "span_f1": {m: {name: {"f1": 0.25 if m == "strict" else 0.75, "matches": 3, "spans_a": 4, "spans_b": 4}
+                              for name in schema.label_names} for m in ("strict", "overlap")},
               "attributes": {"EVENT.type": {"agreement": 0.625, "agree": 5, "compared": 8}}, "relations_f1": {r: {"f1": 0.875, "matches": 7, "relations_a": 8, "relations_b": 8}
                                                  for r in schema.relation_names}}
     measured.write_text(json.dumps(result))

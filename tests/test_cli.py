@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import base_document
 from typer.testing import CliRunner
 
-from conftest import base_document
 from newsgold.cli import app
 
 REPO = Path(__file__).parents[1]

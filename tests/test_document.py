@@ -6,10 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import base_document
-from newsgold.document import Document, parse_document, read_documents, write_documents
-from newsgold.errors import DocumentError
+
+from newsgold.io.documents import read_documents, write_documents
+from newsgold.model.document import Document, parse_document
+from newsgold.model.errors import DocumentError
 
 
 def _docs() -> list[Document]:

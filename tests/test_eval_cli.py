@@ -9,15 +9,16 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from newsgold.annotation.results import document_to_results
 from newsgold.cli import app
-from newsgold.corpus.bio import spans_to_tags
 from newsgold.corpus.rows import RowMaker
-from newsgold.corpus.segment import Segmenter
-from newsgold.document import Document, read_documents, write_documents
-from newsgold.errors import DocumentError
-from newsgold.evaluate.formats import detect_format, load_predictions
-from newsgold.schema import Schema
+from newsgold.io.documents import read_documents, write_documents
+from newsgold.io.labelstudio import document_to_results
+from newsgold.io.predictions import detect_format, load_predictions
+from newsgold.model.document import Document
+from newsgold.model.errors import DocumentError
+from newsgold.model.schema import Schema
+from newsgold.text.iob2 import spans_to_tags
+from newsgold.text.segment import Segmenter
 
 REPO = Path(__file__).parents[1]
 GOLD = REPO / "gold"

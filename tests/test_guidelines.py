@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from newsgold.errors import NewsgoldError
-from newsgold.guidelines import embed_reference, embedded_reference, schema_reference
-from newsgold.schema import Schema
+from newsgold.io.schema_reference import embed_reference, embedded_reference, schema_reference
+from newsgold.model.errors import NewsgoldError
+from newsgold.model.schema import Schema
 
 GUIDELINES = Path(__file__).parents[1] / "docs" / "guidelines.md"
 

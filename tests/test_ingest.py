@@ -15,11 +15,11 @@ from typer.testing import CliRunner
 
 from newsgold.cli import app
 from newsgold.corpus.ingest import ingest_seeds, newline_style, seed_document
-from newsgold.corpus.segment import Segmenter, blank_english, whitespace_table
-from newsgold.document import text_sha256
-from newsgold.errors import IngestError
-from newsgold.schema import Schema
-from newsgold.validation import validate
+from newsgold.model.document import text_sha256
+from newsgold.model.errors import IngestError
+from newsgold.model.schema import Schema
+from newsgold.model.validation import validate
+from newsgold.text.segment import Segmenter, blank_english, whitespace_table
 
 REPO = Path(__file__).parents[1]
 SEGMENTER = Segmenter()

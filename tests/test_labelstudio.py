@@ -20,11 +20,12 @@ from label_studio_sdk.core.api_error import ApiError
 from typer.testing import CliRunner
 
 from newsgold.annotation.config import labeling_config
-from newsgold.annotation.results import document_to_results
 from newsgold.cli import app
 from newsgold.corpus.ingest import seed_document
-from newsgold.document import Document, Relation, Span, read_documents, write_documents
-from newsgold.schema import Schema
+from newsgold.io.documents import read_documents, write_documents
+from newsgold.io.labelstudio import document_to_results
+from newsgold.model.document import Document, Relation, Span
+from newsgold.model.schema import Schema
 
 pytestmark = pytest.mark.server
 REPO = Path(__file__).parents[1]

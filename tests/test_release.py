@@ -10,16 +10,16 @@ from pathlib import Path
 import pytest
 from datasets import load_dataset
 
-from newsgold.agreement_report import AGREEMENT_BLOCK, agreement_markdown, load_agreement
 from newsgold.annotation.agreement import agreement, load_annotator_files
 from newsgold.corpus.build import HUB_DIR, build_dataset
 from newsgold.corpus.settings import load_settings
-from newsgold.evaluate.baseline import Baseline
 from newsgold.evaluate.scorer import ScoreOptions, score
-from newsgold.guidelines import embedded_reference
-from newsgold.schema import Schema
-from newsgold.score_summary import load_score_report, score_rows
-from newsgold.validation import load_documents
+from newsgold.io.agreement_tables import AGREEMENT_BLOCK, agreement_markdown, load_agreement
+from newsgold.io.documents import load_documents
+from newsgold.io.schema_reference import embedded_reference
+from newsgold.io.score_tables import load_score_report, score_rows
+from newsgold.model.schema import Schema
+from newsgold.systems.baseline import Baseline
 
 REPO = Path(__file__).resolve().parents[1]
 

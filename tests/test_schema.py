@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from newsgold.errors import SchemaError
-from newsgold.schema import Schema, default_schema_path, load_schema, parse_schema
+from newsgold.io.config import default_schema_path, load_schema
+from newsgold.model.errors import SchemaError
+from newsgold.model.schema import Schema, parse_schema
 
 
 def test_shipped_schema_has_the_design_labels_and_relations(schema: Schema) -> None:

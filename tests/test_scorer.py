@@ -15,15 +15,15 @@ from nervaluate import Evaluator
 from seqeval.metrics import classification_report
 from seqeval.scheme import IOB2
 
-from newsgold.corpus.bio import spans_to_tags
 from newsgold.corpus.rows import RowMaker
-from newsgold.corpus.segment import Segmenter
-from newsgold.document import Document, Relation, Span
-from newsgold.errors import DocumentError
-from newsgold.evaluate.matching import partial_credit
 from newsgold.evaluate.metrics import prf, prf_rows
 from newsgold.evaluate.scorer import SPAN_MODES, ScoreOptions, compare, score
-from newsgold.schema import load_schema
+from newsgold.io.config import load_schema
+from newsgold.model.document import Document, Relation, Span
+from newsgold.model.errors import DocumentError
+from newsgold.spans.matching import partial_credit
+from newsgold.text.iob2 import spans_to_tags
+from newsgold.text.segment import Segmenter
 
 SCHEMA = load_schema()
 SEGMENTER = Segmenter()
@@ -420,8 +420,8 @@ def _non_overlapping_test(spans):  # type: ignore[no-untyped-def]
 @settings(max_examples=300, deadline=None)
 @given(tokens_and_overlapping_spans())
 def test_fast_token_entities_equal_tagging_and_decoding(data) -> None:  # type: ignore[no-untyped-def]
-    from newsgold.corpus.bio import tags_to_spans
     from newsgold.evaluate.tokens import layer_entities
+    from newsgold.text.iob2 import tags_to_spans
 
     tokens, spans = data
     expected = [(s, e) for _, s, e in tags_to_spans(tokens, spans_to_tags(tokens, spans, "L"))]
@@ -576,8 +576,8 @@ def _naive_relation_matches(gold: Document, pred: Document, relation: str, align
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(documents(), st.integers(0, 10**6))
 def test_relation_matching_equals_trying_every_pair(gold: Document, seed: int) -> None:
-    from newsgold.evaluate.matching import overlap_pairs
     from newsgold.evaluate.relations import DocumentRelations
+    from newsgold.spans.matching import overlap_pairs
 
     rng = random.Random(seed)
     spans = [replace(s, id=f"p{s.id}") for s in gold.spans if rng.random() < 0.8]
@@ -606,7 +606,7 @@ labelled_spans = st.lists(
 @settings(max_examples=300, deadline=None)
 @given(labelled_spans, labelled_spans)
 def test_overlap_matching_of_all_labels_at_once_equals_one_label_at_a_time(gold, pred) -> None:  # type: ignore[no-untyped-def]
-    from newsgold.evaluate.matching import labelled_overlap_pairs, overlap_pairs
+    from newsgold.spans.matching import labelled_overlap_pairs, overlap_pairs
 
     gold, pred = sorted(gold), sorted(pred)  # the scorer passes spans in canonical order
     expected = []
@@ -622,7 +622,7 @@ def test_overlap_matching_of_all_labels_at_once_equals_one_label_at_a_time(gold,
 def test_overlap_matching_by_components_is_as_good_as_one_global_assignment(gold, pred) -> None:  # type: ignore[no-untyped-def]
     from scipy.optimize import linear_sum_assignment
 
-    from newsgold.evaluate.matching import overlap_pairs
+    from newsgold.spans.matching import overlap_pairs
 
     gold, pred = [s[:2] for s in gold], [s[:2] for s in pred]
 

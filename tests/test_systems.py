@@ -12,11 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import TEXT
-from newsgold.document import Document, Span, read_documents
-from newsgold.errors import NewsgoldError, SystemRunError
-from newsgold.evaluate.systems import (
+
+from newsgold.io.documents import read_documents
+from newsgold.model.document import Document, Span
+from newsgold.model.errors import NewsgoldError, SystemRunError
+from newsgold.model.schema import Schema
+from newsgold.systems.adapters import (
     CallableSystem,
     CommandSystem,
     HttpSystem,
@@ -25,7 +27,6 @@ from newsgold.evaluate.systems import (
     parse_label_map,
     resolve_system,
 )
-from newsgold.schema import Schema
 
 DOCS = [Document(id="doc-1", text=TEXT), Document(id="doc-2", text="Россия said “no” 🙂.")]
 
@@ -171,7 +172,7 @@ def test_input_document_without_text(plugin: str, schema: Schema) -> None:
 
 
 def test_baseline_runs_through_the_adapter(schema: Schema) -> None:
-    from newsgold.validation import validate
+    from newsgold.model.validation import validate
 
     gold = read_documents(Path(__file__).parents[1] / "gold")
     system = resolve_system("baseline", schema=schema)

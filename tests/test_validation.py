@@ -7,12 +7,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-
 from conftest import TEXT, base_document
-from newsgold.document import Document, parse_document
-from newsgold.errors import DocumentError
-from newsgold.schema import Schema
-from newsgold.validation import load_documents, validate, validate_paths
+
+from newsgold.io.documents import load_documents, validate_paths
+from newsgold.model.document import Document, parse_document
+from newsgold.model.errors import DocumentError
+from newsgold.model.schema import Schema
+from newsgold.model.validation import validate
 
 
 def test_base_document_is_valid(schema: Schema, doc_dict: dict) -> None:

@@ -19,8 +19,8 @@ import httpx
 
 from newsgold.annotation.client import Connection, translated
 from newsgold.annotation.pull import PSEUDONYM_FILE
-from newsgold.document import atomic_write_text
-from newsgold.errors import SyncError
+from newsgold.io.documents import atomic_write_text
+from newsgold.model.errors import SyncError
 
 ACCOUNTS_DIR = "annotators"
 EMAIL = re.compile(r"^[^@\s/\\]+@[^@\s/\\]+\.[^@\s/\\]+$")

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from typing import Any, Collection, Sequence
 
 from newsgold.annotation.pull import Annotation, annotation_order, latest_by_annotator
-from newsgold.document import Document, Relation, Span
-from newsgold.schema import Schema
-from newsgold.validation import validate
+from newsgold.model.document import Document, Relation, Span
+from newsgold.model.schema import Schema
+from newsgold.model.validation import validate
 
 
 @dataclass

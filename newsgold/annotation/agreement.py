@@ -13,15 +13,15 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from newsgold.corpus.bio import refine_tokens, spans_to_tags
-from newsgold.corpus.segment import Segmenter
-from newsgold.document import Document
-from newsgold.errors import DocumentError
-from newsgold.evaluate.matching import overlap_pairs, strict_pairs
 from newsgold.evaluate.relations import normalise_entity, relation_cell
-from newsgold.problems import Problem
-from newsgold.schema import Schema
-from newsgold.validation import load_documents
+from newsgold.io.documents import load_documents
+from newsgold.model.document import Document
+from newsgold.model.errors import DocumentError
+from newsgold.model.problems import Problem
+from newsgold.model.schema import Schema
+from newsgold.spans.matching import overlap_pairs, strict_pairs
+from newsgold.text.iob2 import refine_tokens, spans_to_tags
+from newsgold.text.segment import Segmenter
 
 
 def cohen_kappa(a: Sequence[str], b: Sequence[str]) -> float | None:

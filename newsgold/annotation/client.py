@@ -18,7 +18,7 @@ from label_studio_sdk.core.api_error import ApiError
 
 from newsgold.annotation.server import read_state, read_token
 from newsgold.annotation.settings import LabelStudioSettings
-from newsgold.errors import SyncError
+from newsgold.model.errors import SyncError
 
 API_KEY_ENV = "LABEL_STUDIO_API_KEY"
 

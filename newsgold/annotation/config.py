@@ -17,10 +17,10 @@ from xml.sax.saxutils import quoteattr
 
 import markdown_it
 
-from newsgold.annotation.naming import LABELS_NAME, TEXT_NAME, attribute_control
-from newsgold.guidelines import schema_reference
-from newsgold.errors import SyncError
-from newsgold.schema import Attribute, Label, Schema
+from newsgold.io.labelstudio_naming import LABELS_NAME, TEXT_NAME, attribute_control
+from newsgold.io.schema_reference import schema_reference
+from newsgold.model.errors import SyncError
+from newsgold.model.schema import Attribute, Label, Schema
 
 TEXT_STYLE = "flex: 3 1 0; min-width: 0"
 PANEL_STYLE = "flex: 2 1 0; min-width: 16em; position: sticky; top: 0; max-height: 100vh; overflow-y: auto"

@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from newsgold.annotation.client import Connection, translated
-from newsgold.annotation.naming import DOC_ID_FIELD, SHA_FIELD, TEXT_NAME
-from newsgold.annotation.results import results_to_document
-from newsgold.document import Document, atomic_write_text, document_json, read_documents, text_sha256, write_documents
-from newsgold.errors import SyncError
-from newsgold.problems import Problem
-from newsgold.schema import Schema
-from newsgold.validation import validate
+from newsgold.io.documents import atomic_write_text, document_json, read_documents, write_documents
+from newsgold.io.labelstudio import results_to_document
+from newsgold.io.labelstudio_naming import DOC_ID_FIELD, SHA_FIELD, TEXT_NAME
+from newsgold.model.document import Document, text_sha256
+from newsgold.model.errors import SyncError
+from newsgold.model.problems import Problem
+from newsgold.model.schema import Schema
+from newsgold.model.validation import validate
 
 EXPORT_POLL_SECONDS = 0.5
 EXPORT_TIMEOUT_SECONDS = 600

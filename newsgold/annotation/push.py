@@ -14,14 +14,13 @@ from typing import Any, Sequence
 
 from newsgold.annotation.client import Connection, find_project, translated
 from newsgold.annotation.config import instructions_html, labeling_config
-from newsgold.annotation.naming import DOC_ID_FIELD, SHA_FIELD, TEXT_NAME
-from newsgold.annotation.results import document_to_results
 from newsgold.annotation.settings import LabelStudioSettings
-from newsgold.document import Document, text_sha256
-from newsgold.errors import DocumentError, SyncError
-from newsgold.problems import Problem
-from newsgold.schema import Schema
-
+from newsgold.io.labelstudio import document_to_results
+from newsgold.io.labelstudio_naming import DOC_ID_FIELD, SHA_FIELD, TEXT_NAME
+from newsgold.model.document import Document, text_sha256
+from newsgold.model.errors import DocumentError, SyncError
+from newsgold.model.problems import Problem
+from newsgold.model.schema import Schema
 
 TASK_PAGE_SIZE = 1000
 

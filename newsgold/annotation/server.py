@@ -22,8 +22,8 @@ from pathlib import Path
 import httpx
 
 from newsgold.annotation.settings import LabelStudioSettings
-from newsgold.document import atomic_write_text
-from newsgold.errors import SyncError
+from newsgold.io.documents import atomic_write_text
+from newsgold.model.errors import SyncError
 
 STATE_FILE = "server.json"
 TOKEN_FILE = "api-token"

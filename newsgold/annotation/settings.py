@@ -9,7 +9,7 @@ from typing import Any, Mapping
 
 import yaml
 
-from newsgold.errors import SyncError
+from newsgold.model.errors import SyncError
 
 
 @dataclass(frozen=True)

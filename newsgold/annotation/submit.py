@@ -14,15 +14,15 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from newsgold.annotation.client import Connection, project_by_title, translated
-from newsgold.annotation.naming import DOC_ID_FIELD, SHA_FIELD, TEXT_NAME
 from newsgold.annotation.pull import same_annotation
-from newsgold.annotation.results import document_to_results, results_to_document
 from newsgold.annotation.settings import LabelStudioSettings
-from newsgold.document import Document, text_sha256
-from newsgold.errors import DocumentError
-from newsgold.problems import Problem
-from newsgold.schema import Schema
-from newsgold.validation import validate
+from newsgold.io.labelstudio import document_to_results, results_to_document
+from newsgold.io.labelstudio_naming import DOC_ID_FIELD, SHA_FIELD, TEXT_NAME
+from newsgold.model.document import Document, text_sha256
+from newsgold.model.errors import DocumentError
+from newsgold.model.problems import Problem
+from newsgold.model.schema import Schema
+from newsgold.model.validation import validate
 
 
 @dataclass

@@ -27,23 +27,24 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 import pyarrow as pa
 
-from newsgold.agreement_report import load_agreement
-from newsgold.score_summary import load_score_report
 from newsgold.corpus.card import dataset_card
 from newsgold.corpus.features import CONFIG_NAMES
 from newsgold.corpus.ingest import SEED_SUFFIX, read_seed_text
 from newsgold.corpus.rows import RowMaker, TokenArrays
-from newsgold.corpus.segment import Segmenter
 from newsgold.corpus.settings import BuildSettings
 from newsgold.corpus.sink import TableSink
 from newsgold.corpus.stats import StatsAccumulator
-from newsgold.document import Document, Record, duplicate_problem, iter_records, load_record, text_sha256, umask_mode
-from newsgold.errors import BuildError, DocumentError
+from newsgold.io.agreement_tables import load_agreement
+from newsgold.io.documents import Record, duplicate_problem, iter_records, load_record, umask_mode
+from newsgold.io.score_tables import load_score_report
+from newsgold.model.document import Document, text_sha256
+from newsgold.model.errors import BuildError, DocumentError
+from newsgold.model.problems import Problem
+from newsgold.model.schema import Schema
+from newsgold.model.validation import validate
 from newsgold.parallel import default_workers, ordered_map
-from newsgold.problems import Problem
 from newsgold.runtime import paused_gc
-from newsgold.schema import Schema
-from newsgold.validation import validate
+from newsgold.text.segment import Segmenter
 
 if TYPE_CHECKING:
     from newsgold.console import ProgressHandle
@@ -338,7 +339,7 @@ class ProvenanceSummary:
             "total": self.total,
             "unknown_license": self.unknown,
             "articles": self.articles,
-            "by_source": [{"publisher": p, "license": l, "articles": n} for (p, l), n in sorted(self.by_source.items())],
+            "by_source": [{"publisher": p, "license": lic, "articles": n} for (p, lic), n in sorted(self.by_source.items())],
             "licenses": dict(sorted(self.licenses.items())),
             "rules": dict(sorted(self.rules.items())),
             "tools": sorted(self.tools),

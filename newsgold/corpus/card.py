@@ -9,10 +9,10 @@ import yaml
 from datasets import ClassLabel, Features, List, Value
 
 from newsgold import __version__
-from newsgold.agreement_report import attribute_rows, relation_rows, span_rows, summary_line
-from newsgold.score_summary import score_rows
 from newsgold.corpus.features import CONFIG_NAMES, config_features, tags_column
-from newsgold.schema import Schema
+from newsgold.io.agreement_tables import attribute_rows, relation_rows, span_rows, summary_line
+from newsgold.io.score_tables import score_rows
+from newsgold.model.schema import Schema
 
 if TYPE_CHECKING:
     from newsgold.corpus.build import BuildReport
@@ -203,7 +203,7 @@ def dataset_card(
     lines += [
         "",
         "BIO tag sets (one column per label in `tokens`): "
-        + "; ".join(f"`{tags_column(l)}`: {', '.join(schema.bio_tags(l))}" for l in schema.label_names)
+        + "; ".join(f"`{tags_column(name)}`: {', '.join(schema.bio_tags(name))}" for name in schema.label_names)
         + ".",
         "",
         *_plover_lines(schema),

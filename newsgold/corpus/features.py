@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datasets import ClassLabel, Features, List, Value
 
-from newsgold.schema import Schema
+from newsgold.model.schema import Schema
 
 CONFIG_NAMES = ("documents", "tokens", "claims")
 

@@ -15,10 +15,10 @@ from typing import Any, Iterator
 
 import yaml
 
-from newsgold.corpus.segment import Segmenter
-from newsgold.document import Document, text_sha256
-from newsgold.errors import IngestError
-from newsgold.validation import DOC_ID_PATTERN
+from newsgold.model.document import Document, text_sha256
+from newsgold.model.errors import IngestError
+from newsgold.model.validation import DOC_ID_PATTERN
+from newsgold.text.segment import Segmenter
 
 SEED_SUFFIX = ".txt"
 SIDECAR_SUFFIX = ".meta.yaml"

@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from newsgold.errors import BuildError
+from newsgold.model.errors import BuildError
 
 TOKEN_HELP = "set HF_TOKEN or run `hf auth login` (the token is never read from a file of this project)"
 

@@ -10,7 +10,7 @@ from typing import Any, Mapping
 
 import yaml
 
-from newsgold.errors import BuildError
+from newsgold.model.errors import BuildError
 
 DEFAULT_SETTINGS_RESOURCE = ("newsgold.configs", "corpus.yaml")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Iterable
 
-from newsgold.document import Document
-from newsgold.schema import Schema
+from newsgold.model.document import Document
+from newsgold.model.schema import Schema
 
 
 class StatsAccumulator:

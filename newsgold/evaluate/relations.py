@@ -15,9 +15,9 @@ from functools import lru_cache
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from newsgold.document import Document, Span
 from newsgold.evaluate.metrics import Cell
-from newsgold.schema import Schema
+from newsgold.model.document import Document, Span
+from newsgold.model.schema import Schema
 
 _PUNCT = re.compile(r"[\W_]+", re.UNICODE)
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import html
 from typing import Any, Sequence
 
-from newsgold.document import Document
 from newsgold.evaluate.report_text import rows
-from newsgold.schema import Schema
+from newsgold.model.document import Document
+from newsgold.model.schema import Schema
 
 ERROR_STYLE = {
     "missed": "missed (in gold, not predicted)",

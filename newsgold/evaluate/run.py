@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from newsgold.document import Document
-from newsgold.errors import NewsgoldError
-from newsgold.evaluate.formats import load_predictions
 from newsgold.evaluate.scorer import ScoreOptions, ScoreResult, score
-from newsgold.evaluate.systems import System
-from newsgold.schema import Schema
-from newsgold.validation import load_documents
+from newsgold.io.documents import load_documents
+from newsgold.io.predictions import load_predictions
+from newsgold.model.document import Document
+from newsgold.model.errors import NewsgoldError
+from newsgold.model.schema import Schema
+from newsgold.systems.adapters import System
 
 
 def path_sha256(path: str | Path) -> str:

@@ -16,9 +16,6 @@ from typing import Any, Sequence
 import numpy as np
 
 from newsgold import __version__
-from newsgold.corpus.segment import Segmentation, Segmenter
-from newsgold.document import Document, Span
-from newsgold.errors import DocumentError
 from newsgold.evaluate.bootstrap import (
     DEFAULT_SAMPLES,
     DEFAULT_SEED,
@@ -27,16 +24,19 @@ from newsgold.evaluate.bootstrap import (
     paired_tests,
     sample_sums,
 )
-from newsgold.evaluate.grounding import Grounder, Ungrounded
-from newsgold.evaluate.matching import exact_pairs, labelled_overlap_pairs, merge_intervals, partial_credit, strict_pairs
 from newsgold.evaluate.metrics import Cell, f1_array, macro, prf_rows, total
 from newsgold.evaluate.relations import DocumentRelations, normalise_entity
 from newsgold.evaluate.tokens import TokenLayers, document_cells, seqeval_report
+from newsgold.model.document import Document, Span
+from newsgold.model.errors import DocumentError
+from newsgold.model.problems import Problem
+from newsgold.model.schema import Schema
+from newsgold.model.validation import validate
 from newsgold.parallel import default_workers, ordered_map
-from newsgold.problems import Problem
 from newsgold.runtime import paused_gc
-from newsgold.schema import Schema
-from newsgold.validation import validate
+from newsgold.spans.grounding import Grounder, Ungrounded
+from newsgold.spans.matching import exact_pairs, labelled_overlap_pairs, merge_intervals, partial_credit, strict_pairs
+from newsgold.text.segment import Segmentation, Segmenter
 
 SPAN_MODES = ("strict", "exact", "overlap", "partial")
 QUOTED = "quoted"

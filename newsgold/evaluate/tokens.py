@@ -20,10 +20,9 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from newsgold.corpus.bio import refine_arrays, refine_lists, spans_to_tags
-from newsgold.corpus.rows import merge_crossed_sentences
-from newsgold.corpus.segment import Segmentation, Segmenter
-from newsgold.document import Document
+from newsgold.model.document import Document
+from newsgold.text.iob2 import merge_crossed_sentences, refine_arrays, refine_lists, spans_to_tags
+from newsgold.text.segment import Segmentation, Segmenter
 
 Offsets = tuple[int, int]
 

@@ -1,13 +1,17 @@
-"""Reading YAML configuration strictly: duplicate keys rejected, errors with file and line."""
+"""Reading YAML configuration strictly (duplicate keys rejected, errors with file and line), and the schema file."""
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from newsgold.errors import NewsgoldError
+from newsgold.model.errors import NewsgoldError, SchemaError
+from newsgold.model.schema import Schema, parse_schema
+
+DEFAULT_SCHEMA_RESOURCE = ("newsgold.configs", "schema.yaml")
 
 
 class UniqueKeyLoader(yaml.SafeLoader):
@@ -37,3 +41,16 @@ def read_yaml(path: Path, *, error: type[NewsgoldError], what: str) -> Any:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         raise error(f"invalid YAML: {getattr(exc, 'problem', exc)}", path=path, line=line) from exc
+
+
+def default_schema_path() -> Path:
+    """Path of the schema shipped with the package (configs/schema.yaml in the repository)."""
+    package, name = DEFAULT_SCHEMA_RESOURCE
+    return Path(str(resources.files(package).joinpath(name)))
+
+
+def load_schema(path: str | Path | None = None) -> Schema:
+    """Load and check a schema file (default: the shipped configs/schema.yaml)."""
+    source = Path(path) if path is not None else default_schema_path()
+    data = read_yaml(source, error=SchemaError, what="schema")
+    return parse_schema(data, source=str(source))

@@ -32,10 +32,10 @@ from typing import Any, Protocol
 
 import httpx
 
-from newsgold.document import Document, parse_document
-from newsgold.errors import NewsgoldError, SystemRunError
-from newsgold.problems import Problem
-from newsgold.schema import Schema
+from newsgold.model.document import Document, parse_document
+from newsgold.model.errors import NewsgoldError, SystemRunError
+from newsgold.model.problems import Problem
+from newsgold.model.schema import Schema
 
 DEFAULT_TIMEOUT = 60.0
 BASELINE = "baseline"
@@ -140,7 +140,7 @@ def load_callable(spec: str) -> Callable[[str], Any]:
 
 def _baseline_system(schema: Schema) -> CallableSystem:
     """The shipped rule-based baseline, built once, wrapped as a callable system."""
-    from newsgold.evaluate.baseline import Baseline  # imported here: building spaCy is only needed for it
+    from newsgold.systems.baseline import Baseline  # imported here: building spaCy is only needed for it
 
     return CallableSystem(name=BASELINE, function=Baseline(schema))
 

@@ -13,6 +13,8 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from newsgold.model.document import Span
+
 Offsets = tuple[int, int]
 
 
@@ -111,3 +113,36 @@ def tags_to_spans(tokens: Sequence[Offsets], tags: Sequence[str]) -> list[tuple[
     if current:
         spans.append(tuple(current))  # type: ignore[arg-type]
     return spans
+
+
+_SMALL = 64  # spans below which merge_crossed_sentences first checks for a crossing in plain Python
+
+
+def merge_crossed_sentences(sentences: list[tuple[int, int]], spans: list[Span]) -> list[tuple[int, int]]:
+    """Merge consecutive sentences that one span crosses, so no span straddles a sentence break."""
+    if not sentences:
+        return []
+    offsets = [(span.start, span.end) for span in spans if span.start is not None and span.end is not None]
+    if not offsets:
+        return list(sentences)
+    if len(offsets) <= _SMALL:  # most documents: no span crosses a break, and numpy would cost more than the check
+        sentence_starts = [start for start, _ in sentences]
+        if all(bisect_right(sentence_starts, start) == bisect_right(sentence_starts, end - 1) for start, end in offsets):
+            return list(sentences)
+    starts = np.array([start for start, _ in sentences], dtype=np.int64)
+    bounds = np.array(offsets, dtype=np.int64)
+    first = np.maximum(np.searchsorted(starts, bounds[:, 0], side="right") - 1, 0)
+    last = np.maximum(np.searchsorted(starts, bounds[:, 1] - 1, side="right") - 1, 0)
+    # join[i]: sentence i is merged with sentence i + 1 (some span covers both)
+    depth = np.zeros(len(sentences) + 1, dtype=np.int64)
+    crossing = first < last
+    np.add.at(depth, first[crossing], 1)
+    np.add.at(depth, last[crossing], -1)
+    join = np.cumsum(depth[:-1]) > 0
+    if not join.any():
+        return list(sentences)
+    keep_start = np.concatenate([[True], ~join[:-1]])  # a merged group starts where the previous did not join
+    group_starts = np.flatnonzero(keep_start)
+    group_ends = np.append(group_starts[1:] - 1, len(sentences) - 1)
+    ends = [end for _, end in sentences]
+    return [(sentences[a][0], ends[b]) for a, b in zip(group_starts.tolist(), group_ends.tolist())]

@@ -76,7 +76,7 @@ def labelled_overlap_pairs(gold: Sequence[Labelled], pred: Sequence[Labelled]) -
     """
     if not gold or not pred:
         return []
-    items = sorted([(l, s, e, 0, i) for i, (s, e, l) in enumerate(gold)] + [(l, s, e, 1, i) for i, (s, e, l) in enumerate(pred)])
+    items = sorted([(lab, s, e, 0, i) for i, (s, e, lab) in enumerate(gold)] + [(lab, s, e, 1, i) for i, (s, e, lab) in enumerate(pred)])
     pairs: list[tuple[int, int]] = []
     component: list[tuple[int, int, int, int]] = []
     label, reach = None, -1

@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping
 
-from newsgold.jsonio import read_json_report
-from newsgold.schema import Schema
+from newsgold.io.reports import read_json_report
+from newsgold.model.schema import Schema
 
 AGREEMENT_BLOCK = "agreement-tables"  # docs/agreement.md's generated block: <!-- BEGIN agreement-tables -->
 REQUIRED_KEYS = ("annotators", "documents_compared", "span_f1", "token_alpha", "attributes", "relations_f1")

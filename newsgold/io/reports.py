@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from newsgold.errors import NewsgoldError
+from newsgold.model.errors import NewsgoldError
 
 
 def read_json_report(path: str | Path, *, what: str, hint: str, required: Sequence[str]) -> dict[str, Any]:

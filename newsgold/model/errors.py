@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-from newsgold.problems import Problem
+from newsgold.model.problems import Problem
 
 
 class NewsgoldError(Exception):

@@ -16,13 +16,14 @@ import json
 from pathlib import Path
 from typing import Any, Mapping
 
-from newsgold.annotation.naming import DOC_ID_FIELD, TEXT_NAME
-from newsgold.annotation.results import results_to_document
-from newsgold.corpus.bio import tags_to_spans
-from newsgold.document import Document, Span, read_documents
-from newsgold.errors import DocumentError
-from newsgold.problems import Problem
-from newsgold.schema import Schema
+from newsgold.io.documents import read_documents
+from newsgold.io.labelstudio import results_to_document
+from newsgold.io.labelstudio_naming import DOC_ID_FIELD, TEXT_NAME
+from newsgold.model.document import Document, Span
+from newsgold.model.errors import DocumentError
+from newsgold.model.problems import Problem
+from newsgold.model.schema import Schema
+from newsgold.text.iob2 import tags_to_spans
 
 FORMATS = ("auto", "native", "conll", "labelstudio")
 CONLL_SUFFIXES = (".conll", ".bio", ".iob", ".tsv")

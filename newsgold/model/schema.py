@@ -1,8 +1,9 @@
 """The annotation schema: typed, frozen objects loaded from `configs/schema.yaml`.
 
 Every other part of newsgold asks a `Schema` for label names, BIO tags, colours and attribute
-values; nothing repeats them by hand. `load_schema` is the only way in, and it rejects a bad
-schema with a `SchemaError` that names the key that is wrong.
+values; nothing repeats them by hand. `parse_schema` builds it from plain data and rejects a bad
+schema with a `SchemaError` that names the key that is wrong; `newsgold.io.config.load_schema`
+reads the file.
 """
 
 from __future__ import annotations
@@ -10,15 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from importlib import resources
-from pathlib import Path
 from typing import Any, ClassVar, Mapping
 
+from newsgold.model.errors import SchemaError
 
-from newsgold.errors import SchemaError
-from newsgold.yamlio import read_yaml
-
-DEFAULT_SCHEMA_RESOURCE = ("newsgold.configs", "schema.yaml")
 ATTRIBUTE_KINDS = ("choice", "text")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -193,19 +189,6 @@ def _attribute_to_dict(attribute: Attribute) -> dict[str, Any]:
             for v in attribute.values
         }
     return data
-
-
-def default_schema_path() -> Path:
-    """Path of the schema shipped with the package (configs/schema.yaml in the repository)."""
-    package, name = DEFAULT_SCHEMA_RESOURCE
-    return Path(str(resources.files(package).joinpath(name)))
-
-
-def load_schema(path: str | Path | None = None) -> Schema:
-    """Load and check a schema file (default: the shipped configs/schema.yaml)."""
-    source = Path(path) if path is not None else default_schema_path()
-    data = read_yaml(source, error=SchemaError, what="schema")
-    return parse_schema(data, source=str(source))
 
 
 def parse_schema(data: Any, *, source: str = "<memory>") -> Schema:

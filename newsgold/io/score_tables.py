@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping
 
-from newsgold.jsonio import read_json_report
+from newsgold.io.reports import read_json_report
 
 
 def load_score_report(path: str | Path) -> dict[str, Any]:

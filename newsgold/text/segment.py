@@ -22,7 +22,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.vocab import Vocab, create_vocab
 
-from newsgold.document import Document
+from newsgold.model.document import Document
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from newsgold.annotation.naming import LABELS_NAME, TEXT_NAME, attribute_control, parse_attribute_control
-from newsgold.document import Document, Relation, Span
-from newsgold.problems import Problem
-from newsgold.schema import Schema
+from newsgold.io.labelstudio_naming import LABELS_NAME, TEXT_NAME, attribute_control, parse_attribute_control
+from newsgold.model.document import Document, Relation, Span
+from newsgold.model.problems import Problem
+from newsgold.model.schema import Schema
 
 
 def results_to_document(

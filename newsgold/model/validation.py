@@ -1,4 +1,4 @@
-"""Schema rules for documents: every problem, with its place, never just the first.
+"""Schema rules for documents: every problem, with its place, never just the first (files: newsgold.io.documents).
 
 Gold files are checked strictly. Predictions (`gold=False`) may leave out the document text,
 give spans by `text` alone and overlap spans of one label; their attributes are optional, but
@@ -9,15 +9,11 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Iterable
 
-from newsgold.document import Document, Span, iter_unique, text_sha256
-from newsgold.errors import DocumentError
-from newsgold.problems import Problem
-from newsgold.runtime import paused_gc
-from newsgold.schema import Schema
+from newsgold.model.document import Document, Span, text_sha256
+from newsgold.model.problems import Problem
+from newsgold.model.schema import Schema
 
 DOC_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -190,64 +186,3 @@ def _check_pairs(pairs: list[tuple[int, int]], text: str, name: str, report) -> 
             report(f"offsets {start}:{end} cover only whitespace", field=where)
         else:
             previous_end = end
-
-
-@dataclass
-class ValidationReport:
-    """What `validate_paths` found: counts and every problem."""
-
-    files: int = 0
-    documents: int = 0
-    spans: int = 0
-    relations: int = 0
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        """True when no problem was found."""
-        return not self.problems
-
-    def to_dict(self) -> dict[str, object]:
-        """Plain dict for `--json` output."""
-        return {
-            "ok": self.ok,
-            "files": self.files,
-            "documents": self.documents,
-            "spans": self.spans,
-            "relations": self.relations,
-            "problems": [problem.to_dict() for problem in self.problems],
-        }
-
-
-def validate_paths(paths: Iterable[str | Path], schema: Schema, *, gold: bool = True) -> ValidationReport:
-    """Read and validate every document in the given files/folders; ids must be unique per file."""
-    report = ValidationReport()
-    for path in paths:
-        report.files += 1
-        for loaded in iter_unique(path, require_text=gold):
-            report.problems.extend(loaded.problems)
-            document = loaded.document
-            if document is None:
-                continue
-            report.documents += 1
-            report.spans += len(document.spans)
-            report.relations += len(document.relations)
-            report.problems.extend(p.at(path=loaded.path, line=loaded.line) for p in validate(document, schema, gold=gold))
-    return report
-
-
-@paused_gc()
-def load_documents(path: str | Path, schema: Schema, *, gold: bool = True) -> list[Document]:
-    """Read and validate a file or folder; raise DocumentError listing every problem, else return all."""
-    documents: list[Document] = []
-    problems: list[Problem] = []
-    for loaded in iter_unique(path, require_text=gold):
-        problems.extend(loaded.problems)
-        if loaded.document is not None:
-            documents.append(loaded.document)
-            problems.extend(
-                p.at(path=loaded.path, line=loaded.line) for p in validate(loaded.document, schema, gold=gold)
-            )
-    if problems:
-        raise DocumentError(problems, path=path)
-    return documents

@@ -37,11 +37,11 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Token
 
-from newsgold.corpus.segment import blank_english
-from newsgold.document import Document, Relation, Span
-from newsgold.errors import NewsgoldError, SchemaError
-from newsgold.yamlio import read_yaml
-from newsgold.schema import Label, Schema, load_schema
+from newsgold.io.config import load_schema, read_yaml
+from newsgold.model.document import Document, Relation, Span
+from newsgold.model.errors import NewsgoldError, SchemaError
+from newsgold.model.schema import Label, Schema
+from newsgold.text.segment import blank_english
 
 DEFAULT_LEXICON_RESOURCE = ("newsgold.configs", "baseline.yaml")
 LEXICON_VERSION = 1
