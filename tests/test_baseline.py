@@ -403,3 +403,10 @@ def test_output_does_not_depend_on_the_working_directory(
     here = baseline(text)
     monkeypatch.chdir(tmp_path)  # no gold/, seeds/ or configs/ here: the lexicon comes from the package
     assert Baseline(schema)(text) == here
+
+
+def test_crossing_spans_are_resolved_by_schema_order(baseline: Baseline, schema: Schema) -> None:
+    """Found by hypothesis: FRAMING `so-called` and EVENT `called on` crossed; gold rules forbid it."""
+    document = baseline.document("t", "so-called on")
+    assert [(s.label, s.text) for s in document.spans] == [("EVENT", "called on")]
+    assert validate(document, schema, gold=True) == []

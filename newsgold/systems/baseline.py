@@ -1112,6 +1112,7 @@ def _assemble(
         }
         add("CLAIM", claim.start, claim.end, attrs, id(claim))
     order = {name: index for index, name in enumerate(schema.label_names)}
+    items = _without_crossings(items, order)
     items.sort(key=lambda item: (item[0], item[1], order[item[2]]))
     ids = {key: f"B{index}" for index, (*_, key) in enumerate(items, start=1)}
     spans = [
@@ -1128,6 +1129,19 @@ def _assemble(
         if target is not None and id(target) in ids:
             relations.append(Relation(ABOUT, ids[id(claim)], ids[id(target)]))
     return Document(id=doc_id, text=text, spans=spans, relations=relations)
+
+
+def _without_crossings(
+    items: list[tuple[int, int, str, dict[str, str], object]], order: Mapping[str, int]
+) -> list[tuple[int, int, str, dict[str, str], object]]:
+    """Spans of different labels may nest but not cross (guidelines v2): of two crossing spans, the
+    one of the label listed first in the schema stays (claims, then speakers, events, framing)."""
+    kept: list[tuple[int, int, str, dict[str, str], object]] = []
+    for item in sorted(items, key=lambda item: (order[item[2]], item[0], item[1])):
+        start, end, label = item[0], item[1], item[2]
+        if not any(other[2] != label and (other[0] < start < other[1] < end or start < other[0] < end < other[1]) for other in kept):
+            kept.append(item)
+    return kept
 
 
 def _as_prediction(document: Document) -> dict:

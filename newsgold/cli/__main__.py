@@ -1,0 +1,5 @@
+"""`python -m newsgold.cli`."""
+
+from newsgold.cli import app
+
+app()

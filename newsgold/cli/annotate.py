@@ -1,0 +1,358 @@
+"""`newsgold annotate`: the Label Studio round trip (config, server, accounts, push, submit, pull, agreement)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from newsgold import __version__
+from newsgold.annotation.accounts import add_annotator, read_account_token
+from newsgold.annotation.adjudicate import adjudicate
+from newsgold.annotation.agreement import agreement, load_annotator_files
+from newsgold.annotation.client import connect, project_by_title
+from newsgold.annotation.config import labeling_config, load_guidelines
+from newsgold.annotation.pull import convert_export, export_snapshot, record_pseudonyms, write_by_annotator, write_gold
+from newsgold.annotation.push import push_documents
+from newsgold.annotation.server import CREDENTIALS_FILE, start_server, stop_server
+from newsgold.annotation.settings import load_ls_settings
+from newsgold.annotation.submit import submit_documents
+from newsgold.cli.options import JsonOption, SchemaOption
+from newsgold.console import print_json, stderr, stdout, user_errors
+from newsgold.corpus.ingest import ingest_seeds
+from newsgold.evaluate.run import path_sha256, run_system
+from newsgold.evaluate.scorer import align
+from newsgold.io.agreement_tables import AGREEMENT_BLOCK, agreement_markdown
+from newsgold.io.config import load_schema
+from newsgold.io.documents import atomic_write_text, load_documents
+from newsgold.io.predictions import load_predictions
+from newsgold.io.schema_reference import embed_reference
+from newsgold.model.errors import DocumentError, NewsgoldError, SyncError
+from newsgold.systems.adapters import resolve_system
+
+annotate_app = typer.Typer(no_args_is_help=True, help="Annotate in Label Studio: config, local server, annotator accounts, push, submit, pull, agreement.")
+
+# ---------------------------------------------------------------------------------- annotate
+
+LsSettingsOption = typer.Option(
+    None, "--ls-config", help="Label Studio settings (default: the shipped configs/labelstudio.yaml).", dir_okay=False
+)
+UrlOption = typer.Option(None, "--url", help="A Label Studio to use instead of the local one (key from LABEL_STUDIO_API_KEY).")
+GuidelinesOption = typer.Option(
+    None, "--guidelines", help="Guidelines Markdown shown as the project instructions (default: docs/guidelines.md if present).",
+    dir_okay=False,
+)
+
+
+@annotate_app.command("config")
+def annotate_config(
+    schema_path: Optional[Path] = SchemaOption,
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the XML here instead of stdout.", dir_okay=False),
+) -> None:
+    """Print the Label Studio labeling config (XML) generated from the schema.
+
+    Example: newsgold annotate config --out build/labeling-config.xml
+    """
+    with user_errors():
+        xml = labeling_config(load_schema(schema_path))
+        if out is not None:
+            atomic_write_text(out, xml)
+    if out is None:
+        typer.echo(xml, nl=False)
+
+
+@annotate_app.command("up")
+def annotate_up(
+    seeds: Path = typer.Option(Path("seeds"), "--seeds", help="Seed articles to import as tasks."),
+    port: Optional[int] = typer.Option(None, "--port", help="Port to try first (default from the settings)."),
+    ls_config: Optional[Path] = LsSettingsOption,
+    schema_path: Optional[Path] = SchemaOption,
+    guidelines: Optional[Path] = GuidelinesOption,
+) -> None:
+    """Start (or reuse) a local Label Studio, create the project and import the seed articles.
+
+    The server binds 127.0.0.1, stores SQLite data in the git-ignored .newsgold/labelstudio/, and
+    sends no telemetry. The admin password is printed once; the API token is written to a 0600 file.
+
+    Example: newsgold annotate up
+    """
+    with user_errors():
+        schema = load_schema(schema_path)
+        settings = load_ls_settings(ls_config)
+        server = start_server(settings, port=port)
+        connection = connect(settings)
+        documents = list(ingest_seeds(seeds))
+        report = push_documents(connection, schema, settings, documents, guidelines=load_guidelines(guidelines))
+    console = stdout()
+    if server.moved_from is not None:
+        console.print(f"[yellow]port {server.moved_from} is taken by another program; using {server.url}[/yellow]")
+    console.print(f"Label Studio is running at {server.url} (pid {server.pid}); project id {report.project_id}")
+    console.print(f"tasks: {report.imported} imported, {report.unchanged} already there")
+    if server.created_admin:
+        console.print(f"log in as {escape(settings.admin_email)} with password {escape(server.password or '')} "
+                      f"(shown once; also in {escape(str(settings.data_dir / CREDENTIALS_FILE))}, mode 0600)")
+    else:
+        console.print(f"log in as {escape(settings.admin_email)}; the password is in {escape(str(settings.data_dir / CREDENTIALS_FILE))}")
+    console.print("stop it with `newsgold annotate down`")
+
+
+@annotate_app.command("down")
+def annotate_down(ls_config: Optional[Path] = LsSettingsOption) -> None:
+    """Stop the local Label Studio started by `annotate up` (by its own process id).
+
+    Example: newsgold annotate down
+    """
+    with user_errors():
+        settings = load_ls_settings(ls_config)
+        stopped = stop_server(settings.data_dir)
+    stdout().print("stopped the local Label Studio" if stopped else "no local Label Studio was running")
+
+
+@annotate_app.command("push")
+def annotate_push(
+    documents_path: Path = typer.Argument(Path("build/documents.jsonl"), help="Documents to import as tasks (.jsonl or folder)."),
+    predictions: Optional[Path] = typer.Option(None, "--predictions", help="Pre-annotations: a predictions file in any eval format."),
+    system: Optional[str] = typer.Option(None, "--system", help="Pre-annotate with a system, as `eval run` takes it (e.g. baseline)."),
+    model_version: Optional[str] = typer.Option(None, "--model-version", help="Label Studio model_version of the pre-annotations."),
+    url: Optional[str] = UrlOption,
+    ls_config: Optional[Path] = LsSettingsOption,
+    schema_path: Optional[Path] = SchemaOption,
+    guidelines: Optional[Path] = GuidelinesOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Create or update the project and import documents as tasks, idempotently, with pre-annotations.
+
+    Example: newsgold annotate push build/documents.jsonl --system baseline
+    """
+    with user_errors():
+        if predictions is not None and system is not None:
+            raise NewsgoldError("give --predictions or --system, not both")
+        schema = load_schema(schema_path)
+        settings = load_ls_settings(ls_config)
+        documents = load_documents(documents_path, schema, gold=False)
+        missing_text = [d.id for d in documents if d.text is None]
+        if missing_text:
+            raise NewsgoldError(f"documents without text cannot become tasks: {', '.join(missing_text[:5])}", path=documents_path)
+        by_id = {d.id: d for d in documents}
+        preds = None
+        if system is not None:
+            chosen = resolve_system(system, schema=schema)
+            preds = list(run_system(chosen, documents))
+            model_version = model_version or f"{chosen.name}-newsgold-{__version__}"
+        elif predictions is not None:
+            preds = load_predictions(predictions, schema, by_id)
+            model_version = model_version or f"{predictions.stem}-{path_sha256(predictions)[:8]}"
+        grounded = None
+        if preds is not None:
+            pairs, _, _, _ = align(documents, preds, schema, allow_ungrounded=True)
+            grounded = {p.id: p for _, p in pairs}
+        connection = connect(settings, url=url)
+        report = push_documents(connection, schema, settings, documents, predictions=grounded, model_version=model_version,
+                                guidelines=load_guidelines(guidelines))
+    if as_json:
+        print_json(report.to_dict())
+        return
+    stdout().print(
+        f"project {report.project_id}{' (created)' if report.project_created else ''}: {report.imported} imported, "
+        f"{report.unchanged} unchanged, {report.updated} updated; predictions {report.predictions_added} added, "
+        f"{report.predictions_kept} already there" + (f" (model_version {escape(model_version)})" if model_version else "")
+    )
+    if report.spans_not_pushed:
+        stdout().print(f"[yellow]{report.spans_not_pushed} predicted span(s) could not be grounded and were not pushed[/yellow]")
+
+
+@annotate_app.command("add-annotator")
+def annotate_add_annotator(
+    email: str = typer.Argument(..., help="The annotator's e-mail address (their Label Studio login)."),
+    url: Optional[str] = UrlOption,
+    ls_config: Optional[Path] = LsSettingsOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Create an annotator's own Label Studio account and API token (through the organization's invite link).
+
+    The password and token are kept in .newsgold/labelstudio/annotators/<email>.json (mode 0600,
+    git-ignored) and never printed; annotations made with that token are the annotator's own.
+    Running it again for the same e-mail reuses the account.
+
+    Example: newsgold annotate add-annotator ann1@newsgold.local
+    """
+    with user_errors():
+        settings = load_ls_settings(ls_config)
+        account = add_annotator(connect(settings, url=url), email, settings.data_dir)
+    if as_json:
+        print_json({"pseudonym": account.pseudonym, "email": account.email, "created": account.created,
+                    "secrets_file": str(account.secrets_file)})
+        return
+    stdout().print(
+        f"{escape(account.email)} is {account.pseudonym} ({'created' if account.created else 'already there'}); "
+        f"password and API token in {escape(str(account.secrets_file))} (0600)"
+    )
+
+
+@annotate_app.command("submit")
+def annotate_submit(
+    paths: List[Path] = typer.Argument(..., help="Annotated documents (.json, .jsonl or folder), one per task."),
+    annotator: Optional[str] = typer.Option(
+        None, "--annotator", help="Submit as this annotator (e-mail added with add-annotator); default: the key in LABEL_STUDIO_API_KEY."
+    ),
+    ground_truth: bool = typer.Option(False, "--ground-truth", help="Mark the annotations as ground truth (a reviewer's or adjudicator's version)."),
+    url: Optional[str] = UrlOption,
+    ls_config: Optional[Path] = LsSettingsOption,
+    schema_path: Optional[Path] = SchemaOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Submit documents annotated outside the browser as one annotator's annotations of their tasks.
+
+    Each document must be valid gold for a task of the project (same id and text); every problem
+    is listed before anything is sent. Submitting the same content again changes nothing.
+
+    Example: LABEL_STUDIO_API_KEY=<your token> newsgold annotate submit my-annotations/
+    """
+    with user_errors():
+        schema = load_schema(schema_path)
+        settings = load_ls_settings(ls_config)
+        documents = [d for path in paths for d in load_documents(path, schema, gold=False)]
+        api_key = read_account_token(settings.data_dir, annotator) if annotator else None
+        connection = connect(settings, url=url, api_key=api_key)
+        report = submit_documents(connection, schema, settings, documents, ground_truth=ground_truth)
+    if as_json:
+        print_json(report.to_dict())
+        return
+    stdout().print(
+        f"{report.annotator}: {len(report.created)} annotation(s) submitted"
+        + (" as ground truth" if ground_truth else "")
+        + f", {len(report.unchanged)} unchanged"
+    )
+
+
+@annotate_app.command("pull")
+def annotate_pull(
+    out: Path = typer.Option(Path("build/annotations"), "--out", "-o", help="Folder for one <annotator>.jsonl file each (raw)."),
+    gold: Path = typer.Option(Path("gold"), "--gold", help="Gold folder to write adjudicated documents into."),
+    force: bool = typer.Option(False, "--force", help="Overwrite gold documents that differ from what is pulled."),
+    drop_invalid: bool = typer.Option(
+        False, "--drop-invalid", help="Decide a task from its valid annotations when one of them is invalid (default: leave it unresolved)."
+    ),
+    from_export: Optional[Path] = typer.Option(None, "--from-export", help="Convert a Label Studio JSON export file instead of exporting."),
+    url: Optional[str] = UrlOption,
+    ls_config: Optional[Path] = LsSettingsOption,
+    schema_path: Optional[Path] = SchemaOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Export annotations (snapshot), write them per annotator, adjudicate and write the gold.
+
+    Exit 1 when any annotation has a problem, a document is unresolved, or gold would change
+    without --force.
+
+    Example: newsgold annotate pull --gold gold/
+    """
+    with user_errors():
+        schema = load_schema(schema_path)
+        settings = load_ls_settings(ls_config)
+        if from_export is not None:
+            try:
+                tasks = json.loads(from_export.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise SyncError(f"cannot read the export: {exc}", path=from_export) from exc
+            source = str(from_export)
+        else:
+            connection = connect(settings, url=url)
+            project = project_by_title(connection, settings.project_title)
+            tasks = export_snapshot(connection, int(project.id))
+            source = f"{connection.url} project {project.id}"
+        conversion = convert_export(tasks, schema, source=source)
+        if conversion.tasks == 0 and conversion.problems:
+            raise DocumentError(conversion.problems)
+        record_pseudonyms(conversion, settings.data_dir)
+        counts = write_by_annotator(conversion.annotations, out)
+        decided = adjudicate(conversion.annotations, schema, invalid=conversion.invalid, drop_invalid=drop_invalid)
+        written = write_gold(decided.gold, gold, force=force)
+    result = {
+        "tasks": conversion.tasks,
+        "annotations": len(conversion.annotations),
+        "cancelled_dropped": conversion.cancelled,
+        "by_annotator": counts,
+        "problems": [p.to_dict() for p in conversion.problems],
+        "gold_written": written.written,
+        "gold_unchanged": written.unchanged,
+        "gold_refused": written.refused,
+        "rules": decided.rule,
+        "disagreements": decided.disagreements,
+        "unresolved": decided.unresolved,
+    }
+    failed = bool(conversion.problems or written.refused or decided.unresolved)
+    if as_json:
+        print_json(result)
+    else:
+        console = stdout()
+        console.print(
+            f"{conversion.tasks} task(s), {len(conversion.annotations)} annotation(s) ({conversion.cancelled} cancelled, dropped) "
+            f"-> {escape(str(out))}: " + ", ".join(f"{escape(k)} {v}" for k, v in counts.items())
+        )
+        for problem in conversion.problems:
+            console.print(f"[red]error:[/red] {escape(str(problem))}")
+        for doc_id, rule in decided.rule.items():
+            console.print(f"{escape(doc_id)}: {escape(rule)}")
+        for doc_id, notes in decided.disagreements.items():
+            console.print(f"[yellow]{escape(doc_id)}: {len(notes)} disagreement(s)[/yellow]: " + escape("; ".join(notes[:5])))
+        for doc_id, notes in decided.unresolved.items():
+            console.print(f"[red]{escape(doc_id)}: unresolved, not written[/red]: " + escape("; ".join(notes[:3])))
+        console.print(f"gold: {len(written.written)} written, {len(written.unchanged)} unchanged in {escape(str(gold))}")
+        for doc_id, summary in written.refused.items():
+            console.print(f"[red]{escape(doc_id)}: gold differs ({escape(summary)}); not overwritten, re-run with --force[/red]")
+    if failed:
+        raise typer.Exit(1)
+
+
+@annotate_app.command("agreement")
+def annotate_agreement(
+    annotations: Path = typer.Argument(Path("build/annotations"), help="Folder of <annotator>.jsonl files written by `annotate pull`."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Also write the figures as JSON (what `corpus build` reads for the card).", dir_okay=False),
+    into: Optional[Path] = typer.Option(
+        None, "--into", help="Refresh the generated tables of a Markdown page (between its agreement markers).", dir_okay=False
+    ),
+    schema_path: Optional[Path] = SchemaOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Inter-annotator agreement: span F1, token kappa/alpha, attribute and relation agreement.
+
+    Only independent annotations count: ground-truth (reviewed or adjudicated) ones are left out.
+
+    Example: newsgold annotate agreement annotations/by-annotator --out annotations/agreement.json --into docs/agreement.md
+    """
+    with user_errors():
+        schema = load_schema(schema_path)
+        result = agreement(load_annotator_files(annotations, schema), schema)
+        if out is not None:
+            atomic_write_text(out, json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+            stderr().print(f"wrote {escape(str(out))}")
+        if into is not None:
+            try:
+                page = into.read_text(encoding="utf-8")
+            except OSError as exc:
+                raise NewsgoldError(f"cannot read: {exc.strerror}", path=into) from exc
+            atomic_write_text(into, embed_reference(page, agreement_markdown(result, schema), path=str(into), block=AGREEMENT_BLOCK))
+            stderr().print(f"updated the agreement tables in {escape(str(into))}")
+    if as_json:
+        print_json(result)
+        return
+    console = stdout()
+    console.print(f"{result['documents_compared']} document(s) annotated by two or more of: {escape(', '.join(result['annotators']))}")
+    table = Table(title="agreement per label")
+    for column in ("label", "spans", "span F1 strict", "span F1 overlap", "token alpha", "token kappa (pairs)"):
+        table.add_column(column, justify="left" if column == "label" else "right")
+    fmt = lambda v: "—" if v is None else f"{v:.3f}"  # noqa: E731
+    for label in schema.label_names:
+        kappas = "; ".join(f"{escape(k)}: {fmt(v)}" for k, v in result["token_kappa"][label].items())
+        strict = result["span_f1"]["strict"][label]
+        table.add_row(label, str(strict["spans_a"] + strict["spans_b"]), fmt(strict["f1"]),
+                      fmt(result["span_f1"]["overlap"][label]["f1"]), fmt(result["token_alpha"][label]), kappas)
+    console.print(table)
+    for name, entry in result["attributes"].items():
+        console.print(f"attribute {escape(name)}: {fmt(entry['agreement'])} ({entry['agree']}/{entry['compared']})")
+    for name, entry in result["relations_f1"].items():
+        console.print(f"relation {escape(name)}: F1 {fmt(entry['f1'])} ({entry['relations_a'] + entry['relations_b']} relations)")

@@ -1,0 +1,179 @@
+"""`newsgold eval`: score extraction systems against the gold, run systems, compare two."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.markup import escape
+
+from newsgold.cli.options import CorpusConfigOption, JsonOption, SchemaOption, SplitOption, WorkersOption
+from newsgold.console import print_json, progress_bar, stderr, stdout, user_errors
+from newsgold.corpus.settings import load_settings
+from newsgold.evaluate.bootstrap import DEFAULT_SAMPLES, DEFAULT_SEED
+from newsgold.evaluate.report_html import score_html
+from newsgold.evaluate.report_text import compare_table, score_markdown, score_table, summary_lines
+from newsgold.evaluate.run import Evaluation, run_system, score_files
+from newsgold.evaluate.scorer import ScoreOptions, compare
+from newsgold.io.config import load_schema
+from newsgold.io.documents import atomic_write_text, load_documents, write_documents
+from newsgold.model.errors import NewsgoldError
+from newsgold.model.schema import Schema
+from newsgold.systems.adapters import parse_label_map, resolve_system
+
+eval_app = typer.Typer(no_args_is_help=True, help="Score extraction systems against the gold.")
+
+# -------------------------------------------------------------------------------------- eval
+
+FormatOption = typer.Option("auto", "--format", "-f", help="Predictions format: auto, native, conll, labelstudio.")
+SamplesOption = typer.Option(DEFAULT_SAMPLES, "--samples", help="Bootstrap samples over documents (0 to skip CIs).", min=0)
+SeedOption = typer.Option(DEFAULT_SEED, "--seed", help="Random seed of the bootstrap.")
+
+
+def _write_reports(evaluation: Evaluation, schema: Schema, report: dict, json_out: Optional[Path], markdown: Optional[Path], html_out: Optional[Path]) -> None:  # type: ignore[type-arg]
+    if json_out is not None:
+        atomic_write_text(json_out, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    if markdown is not None:
+        atomic_write_text(markdown, score_markdown(report))
+    if html_out is not None:
+        atomic_write_text(html_out, score_html(report, evaluation.gold, evaluation.predictions, schema))
+
+
+def _show_report(report: dict, as_json: bool, written: list[Optional[Path]]) -> None:  # type: ignore[type-arg]
+    if as_json:
+        print_json(report)
+        return
+    console = stdout()
+    console.print(score_table(report))
+    for line in summary_lines(report):
+        console.print(escape(line))
+    for path in written:
+        if path is not None:
+            stderr().print(f"wrote {escape(str(path))}")
+
+
+def _split_args(split: Optional[str], corpus_config: Optional[Path]) -> dict:  # type: ignore[type-arg]
+    """`split` and `assign` for score_files: the corpus split rule, checked to know the split's name."""
+    if split is None:
+        return {}
+    rule = load_settings(corpus_config).splits
+    if split not in rule.names:
+        raise NewsgoldError(f"unknown split {split!r} (splits: {', '.join(rule.names)})", field="--split")
+    return {"split": split, "assign": rule.assign}
+
+
+@eval_app.command("score")
+def eval_score(
+    gold: Path = typer.Argument(..., help="Gold documents (.jsonl or folder)."),
+    predictions: Path = typer.Argument(..., help="Predictions: native .jsonl/folder, CoNLL BIO file, or Label Studio JSON export."),
+    fmt: str = FormatOption,
+    ls_source: str = typer.Option("predictions", "--ls-source", help="Label Studio export: score its predictions or annotations."),
+    allow_extra: bool = typer.Option(False, "--allow-extra", help="Ignore (with a warning) predictions for documents not in the gold."),
+    allow_ungrounded: bool = typer.Option(False, "--allow-ungrounded", help="Score spans whose text is not found as false positives instead of failing."),
+    seqeval: bool = typer.Option(False, "--seqeval", help="Also run seqeval itself on the token layers and add its report to the JSON."),
+    split: Optional[str] = SplitOption,
+    corpus_config: Optional[Path] = CorpusConfigOption,
+    samples: int = SamplesOption,
+    workers: Optional[int] = WorkersOption,
+    seed: int = SeedOption,
+    as_json: bool = JsonOption,
+    json_out: Optional[Path] = typer.Option(None, "--json-out", help="Also write the JSON report here."),
+    markdown: Optional[Path] = typer.Option(None, "--markdown", help="Also write a Markdown report here."),
+    html_out: Optional[Path] = typer.Option(None, "--html", help="Also write a self-contained HTML report here."),
+    schema_path: Optional[Path] = SchemaOption,
+) -> None:
+    """Score predictions against the gold: strict, exact, overlap, partial, token-level, relations.
+
+    Example: newsgold eval score gold/ predictions.jsonl --split test --html report.html
+    """
+    with user_errors():
+        schema = load_schema(schema_path)
+        options = ScoreOptions(
+            samples=samples, seed=seed, allow_extra=allow_extra, allow_ungrounded=allow_ungrounded, seqeval=seqeval, workers=workers
+        )
+        evaluation = score_files(gold, predictions, schema, fmt=fmt, ls_source=ls_source, options=options,
+                                 **_split_args(split, corpus_config))
+        report = evaluation.result.to_dict()
+        _write_reports(evaluation, schema, report, json_out, markdown, html_out)
+    _show_report(report, as_json, [json_out, markdown, html_out])
+
+
+@eval_app.command("run")
+def eval_run(
+    system: Optional[str] = typer.Argument(None, help="'baseline' or a Python callable 'package.module:function' (text -> spans)."),
+    gold: Path = typer.Option(Path("gold"), "--gold", "-g", help="Gold documents to run the system on and score against."),
+    cmd: Optional[str] = typer.Option(None, "--cmd", help="Command reading Documents as JSONL on stdin, writing predictions on stdout."),
+    url: Optional[str] = typer.Option(None, "--url", help="HTTP endpoint: POST one document as JSON, JSON predictions back."),
+    spacy_model: Optional[str] = typer.Option(None, "--spacy", help="spaCy pipeline name or path; doc.ents/doc.spans are mapped."),
+    label_map: Optional[str] = typer.Option(None, "--label-map", help="For --spacy: 'ORG=SPEAKER,PERSON=SPEAKER'."),
+    timeout: float = typer.Option(60.0, "--timeout", help="Seconds per document (HTTP) or for the whole run (--cmd)."),
+    out: Path = typer.Option(Path("build/predictions.jsonl"), "--out", "-o", help="Where to write the predictions (native format)."),
+    split: Optional[str] = SplitOption,
+    corpus_config: Optional[Path] = CorpusConfigOption,
+    samples: int = SamplesOption,
+    seed: int = SeedOption,
+    as_json: bool = JsonOption,
+    json_out: Optional[Path] = typer.Option(None, "--json-out", help="Also write the JSON report here."),
+    markdown: Optional[Path] = typer.Option(None, "--markdown", help="Also write a Markdown report here."),
+    html_out: Optional[Path] = typer.Option(None, "--html", help="Also write a self-contained HTML report here."),
+    schema_path: Optional[Path] = SchemaOption,
+) -> None:
+    """Run a system over the gold documents, write its predictions, and score them.
+
+    Examples: newsgold eval run baseline --split test --html build/baseline.html;
+    newsgold eval run --cmd "python my_system.py"; newsgold eval run mypkg.extract:predict
+    """
+    with user_errors():
+        schema = load_schema(schema_path)
+        mapping = parse_label_map(label_map, schema) if label_map is not None else None
+        chosen = resolve_system(system, cmd=cmd, url=url, spacy_model=spacy_model, label_map=mapping, schema=schema, timeout=timeout)
+        chosen_split = _split_args(split, corpus_config)
+        gold_docs = load_documents(gold, schema)
+        if split is not None:
+            gold_docs = [d for d in gold_docs if chosen_split["assign"](d.id) == split]
+        with progress_bar(f"running {chosen.name}", stderr()) as progress:
+            progress.start(len(gold_docs))
+            predictions = list(run_system(chosen, gold_docs, progress=progress))
+        write_documents(predictions, out)
+        options = ScoreOptions(samples=samples, seed=seed, allow_ungrounded=True)  # a system's misses are its score
+        evaluation = score_files(gold, out, schema, fmt="native", options=options, **chosen_split)
+        report = evaluation.result.to_dict()
+        report["inputs"]["system"] = chosen.name
+        _write_reports(evaluation, schema, report, json_out, markdown, html_out)
+    stderr().print(f"wrote {len(predictions)} prediction(s) of {escape(chosen.name)} to {escape(str(out))}")
+    _show_report(report, as_json, [json_out, markdown, html_out])
+
+
+@eval_app.command("compare")
+def eval_compare(
+    gold: Path = typer.Argument(..., help="Gold documents."),
+    predictions_a: Path = typer.Argument(..., help="Predictions of system A."),
+    predictions_b: Path = typer.Argument(..., help="Predictions of system B."),
+    fmt: str = FormatOption,
+    samples: int = typer.Option(DEFAULT_SAMPLES, "--samples", help="Bootstrap/randomization samples.", min=1),
+    seed: int = SeedOption,
+    as_json: bool = JsonOption,
+    schema_path: Optional[Path] = SchemaOption,
+) -> None:
+    """Compare two systems on the same gold: F1 difference, its paired-bootstrap CI and p-values.
+
+    Example: newsgold eval compare gold/ system_a.jsonl system_b.jsonl
+    """
+    with user_errors():
+        schema = load_schema(schema_path)
+        options = ScoreOptions(samples=samples, seed=seed)
+        a = score_files(gold, predictions_a, schema, fmt=fmt, options=options)
+        b = score_files(gold, predictions_b, schema, fmt=fmt, options=options)
+        result = compare(a.result, b.result)
+    if as_json:
+        print_json(result)
+        return
+    console = stdout()
+    console.print(compare_table(result))
+    micro = result["tests"]["strict"]["micro"]
+    console.print(
+        f"strict micro F1: A {micro['f1_a']:.3f} vs B {micro['f1_b']:.3f}, difference {micro['difference']:+.3f}, "
+        f"p = {micro['p_value_randomization']:.4f} (approximate randomization), {micro['p_value_bootstrap']:.4f} (paired bootstrap)"
+    )
