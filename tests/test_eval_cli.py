@@ -307,3 +307,38 @@ def test_an_empty_prediction_file_scores_everything_as_missed(gold_docs, tmp_pat
     assert sorted(report["documents"]["missing_predictions"]) == sorted(d.id for d in gold_docs)
     micro = report["scores"]["strict"]["micro"]
     assert micro["recall"] == 0.0 and micro["fn"] == micro["support"] == sum(len(d.spans) for d in gold_docs)
+
+
+def test_a_registered_format_is_one_registration_away(gold_docs, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Formats are a registry: a new one is recognised by `auto`, named by --format, and listed in errors."""
+    from newsgold.io import predictions
+
+    def read_ids(path, schema, gold, ls_source):  # type: ignore[no-untyped-def]
+        return [Document(id=line.strip(), text=None) for line in path.read_text().splitlines() if line.strip()]
+
+    fmt = predictions.PredictionFormat("ids", "one document id per line, no spans", read_ids,
+                                       recognise=lambda path: path.suffix == ".ids")
+    monkeypatch.setitem(predictions.FORMATS, "ids", fmt)
+    listing = tmp_path / "nothing.ids"
+    listing.write_text("\n".join(d.id for d in gold_docs) + "\n")
+    assert detect_format(listing) == "ids"
+    report = json.loads(invoke("eval", "score", str(GOLD), str(listing), "--json", "--samples", "10").stdout)
+    assert report["documents"]["missing_predictions"] == [] and report["scores"]["strict"]["micro"]["tp"] == 0
+    plain = tmp_path / "ids.txt"
+    plain.write_text(listing.read_text())
+    assert json.loads(invoke("eval", "score", str(GOLD), str(plain), "--format", "ids", "--json", "--samples", "10").stdout)
+    result = invoke("eval", "score", str(GOLD), str(plain), "--format", "xml")
+    assert result.exit_code == 1 and "unknown format 'xml'" in result.output and "ids" in result.output
+
+
+def test_a_registered_system_runs_by_name(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from newsgold.systems import adapters
+
+    system = adapters.NamedSystem("nothing", "finds nothing", lambda schema: adapters.CallableSystem("nothing", lambda text: {"spans": []}))
+    monkeypatch.setitem(adapters.SYSTEMS, "nothing", system)
+    out = tmp_path / "p.jsonl"
+    result = invoke("eval", "run", "nothing", "--gold", str(SEED_GOLD), "--out", str(out), "--json", "--samples", "10")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["inputs"]["system"] == "nothing"
+    result = invoke("eval", "run", "no-such-system", "--gold", str(SEED_GOLD), "--out", str(out))
+    assert result.exit_code == 1 and "'baseline'" in result.output and "'nothing'" in result.output

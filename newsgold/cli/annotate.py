@@ -10,13 +10,12 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from newsgold import __version__
 from newsgold.annotation.accounts import add_annotator, read_account_token
-from newsgold.annotation.adjudicate import adjudicate
 from newsgold.annotation.agreement import agreement, load_annotator_files
-from newsgold.annotation.client import connect, project_by_title
+from newsgold.annotation.client import connect
 from newsgold.annotation.config import labeling_config, load_guidelines
-from newsgold.annotation.pull import convert_export, export_snapshot, record_pseudonyms, write_by_annotator, write_gold
+from newsgold.annotation.preannotate import pre_annotations
+from newsgold.annotation.pull_gold import pull_gold
 from newsgold.annotation.push import push_documents
 from newsgold.annotation.server import CREDENTIALS_FILE, start_server, stop_server
 from newsgold.annotation.settings import load_ls_settings
@@ -24,15 +23,11 @@ from newsgold.annotation.submit import submit_documents
 from newsgold.cli.options import JsonOption, SchemaOption
 from newsgold.console import print_json, stderr, stdout, user_errors
 from newsgold.corpus.ingest import ingest_seeds
-from newsgold.evaluate.run import path_sha256, run_system
-from newsgold.evaluate.scorer import align
 from newsgold.io.agreement_tables import AGREEMENT_BLOCK, agreement_markdown
 from newsgold.io.config import load_schema
 from newsgold.io.documents import atomic_write_text, load_documents
-from newsgold.io.predictions import load_predictions
 from newsgold.io.schema_reference import embed_reference
-from newsgold.model.errors import DocumentError, NewsgoldError, SyncError
-from newsgold.systems.adapters import resolve_system
+from newsgold.model.errors import NewsgoldError
 
 annotate_app = typer.Typer(no_args_is_help=True, help="Annotate in Label Studio: config, local server, annotator accounts, push, submit, pull, agreement.")
 
@@ -129,30 +124,17 @@ def annotate_push(
     Example: newsgold annotate push build/documents.jsonl --system baseline
     """
     with user_errors():
-        if predictions is not None and system is not None:
-            raise NewsgoldError("give --predictions or --system, not both")
         schema = load_schema(schema_path)
         settings = load_ls_settings(ls_config)
         documents = load_documents(documents_path, schema, gold=False)
         missing_text = [d.id for d in documents if d.text is None]
         if missing_text:
             raise NewsgoldError(f"documents without text cannot become tasks: {', '.join(missing_text[:5])}", path=documents_path)
-        by_id = {d.id: d for d in documents}
-        preds = None
-        if system is not None:
-            chosen = resolve_system(system, schema=schema)
-            preds = list(run_system(chosen, documents))
-            model_version = model_version or f"{chosen.name}-newsgold-{__version__}"
-        elif predictions is not None:
-            preds = load_predictions(predictions, schema, by_id)
-            model_version = model_version or f"{predictions.stem}-{path_sha256(predictions)[:8]}"
-        grounded = None
-        if preds is not None:
-            pairs, _, _, _ = align(documents, preds, schema, allow_ungrounded=True)
-            grounded = {p.id: p for _, p in pairs}
+        pre = pre_annotations(documents, schema, system=system, predictions=predictions, model_version=model_version)
+        model_version = pre.model_version if pre is not None else model_version
         connection = connect(settings, url=url)
-        report = push_documents(connection, schema, settings, documents, predictions=grounded, model_version=model_version,
-                                guidelines=load_guidelines(guidelines))
+        report = push_documents(connection, schema, settings, documents, predictions=pre.predictions if pre else None,
+                                model_version=model_version, guidelines=load_guidelines(guidelines))
     if as_json:
         print_json(report.to_dict())
         return
@@ -251,40 +233,10 @@ def annotate_pull(
     Example: newsgold annotate pull --gold gold/
     """
     with user_errors():
-        schema = load_schema(schema_path)
-        settings = load_ls_settings(ls_config)
-        if from_export is not None:
-            try:
-                tasks = json.loads(from_export.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
-                raise SyncError(f"cannot read the export: {exc}", path=from_export) from exc
-            source = str(from_export)
-        else:
-            connection = connect(settings, url=url)
-            project = project_by_title(connection, settings.project_title)
-            tasks = export_snapshot(connection, int(project.id))
-            source = f"{connection.url} project {project.id}"
-        conversion = convert_export(tasks, schema, source=source)
-        if conversion.tasks == 0 and conversion.problems:
-            raise DocumentError(conversion.problems)
-        record_pseudonyms(conversion, settings.data_dir)
-        counts = write_by_annotator(conversion.annotations, out)
-        decided = adjudicate(conversion.annotations, schema, invalid=conversion.invalid, drop_invalid=drop_invalid)
-        written = write_gold(decided.gold, gold, force=force)
-    result = {
-        "tasks": conversion.tasks,
-        "annotations": len(conversion.annotations),
-        "cancelled_dropped": conversion.cancelled,
-        "by_annotator": counts,
-        "problems": [p.to_dict() for p in conversion.problems],
-        "gold_written": written.written,
-        "gold_unchanged": written.unchanged,
-        "gold_refused": written.refused,
-        "rules": decided.rule,
-        "disagreements": decided.disagreements,
-        "unresolved": decided.unresolved,
-    }
-    failed = bool(conversion.problems or written.refused or decided.unresolved)
+        outcome = pull_gold(load_ls_settings(ls_config), load_schema(schema_path), out=out, gold=gold, force=force,
+                            drop_invalid=drop_invalid, from_export=from_export, url=url)
+    result, failed = outcome.to_dict(), outcome.failed
+    conversion, counts, decided, written = outcome.conversion, outcome.by_annotator, outcome.decided, outcome.written
     if as_json:
         print_json(result)
     else:

@@ -19,15 +19,19 @@ from newsgold.evaluate.run import Evaluation, run_system, score_files
 from newsgold.evaluate.scorer import ScoreOptions, compare
 from newsgold.io.config import load_schema
 from newsgold.io.documents import atomic_write_text, load_documents, write_documents
+from newsgold.io.predictions import AUTO, FORMATS
 from newsgold.model.errors import NewsgoldError
 from newsgold.model.schema import Schema
-from newsgold.systems.adapters import parse_label_map, resolve_system
+from newsgold.systems.adapters import SYSTEMS, parse_label_map, resolve_system
 
 eval_app = typer.Typer(no_args_is_help=True, help="Score extraction systems against the gold.")
 
 # -------------------------------------------------------------------------------------- eval
 
-FormatOption = typer.Option("auto", "--format", "-f", help="Predictions format: auto, native, conll, labelstudio.")
+FormatOption = typer.Option(
+    AUTO, "--format", "-f",
+    help="Predictions format: " + "; ".join([f"{AUTO} (by suffix and content)"] + [f"{f.name}: {f.description}" for f in FORMATS.values()]) + ".",
+)
 SamplesOption = typer.Option(DEFAULT_SAMPLES, "--samples", help="Bootstrap samples over documents (0 to skip CIs).", min=0)
 SeedOption = typer.Option(DEFAULT_SEED, "--seed", help="Random seed of the bootstrap.")
 
@@ -102,7 +106,10 @@ def eval_score(
 
 @eval_app.command("run")
 def eval_run(
-    system: Optional[str] = typer.Argument(None, help="'baseline' or a Python callable 'package.module:function' (text -> spans)."),
+    system: Optional[str] = typer.Argument(
+        None, help="A named system (" + "; ".join(f"{s.name}: {s.description}" for s in SYSTEMS.values())
+        + ") or a Python callable 'package.module:function' (text -> spans).",
+    ),
     gold: Path = typer.Option(Path("gold"), "--gold", "-g", help="Gold documents to run the system on and score against."),
     cmd: Optional[str] = typer.Option(None, "--cmd", help="Command reading Documents as JSONL on stdin, writing predictions on stdout."),
     url: Optional[str] = typer.Option(None, "--url", help="HTTP endpoint: POST one document as JSON, JSON predictions back."),

@@ -13,8 +13,9 @@ the characters works (the dataset's `tokens` configuration does).
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from newsgold.io.documents import read_documents
 from newsgold.io.labelstudio import results_to_document
@@ -25,40 +26,62 @@ from newsgold.model.problems import Problem
 from newsgold.model.schema import Schema
 from newsgold.text.iob2 import tags_to_spans
 
-FORMATS = ("auto", "native", "conll", "labelstudio")
-CONLL_SUFFIXES = (".conll", ".bio", ".iob", ".tsv")
 DOCSTART = "-DOCSTART-"
+AUTO = "auto"
+
+Reader = Callable[[Path, Schema, Mapping[str, Document], str], "list[Document]"]
+
+
+@dataclass(frozen=True)
+class PredictionFormat:
+    """A registered input format: how `auto` recognises a path, and how its predictions are read.
+
+    `read(path, schema, gold by id, ls_source)`; `recognise(path)` says whether `auto` picks it
+    (formats are tried in registration order; `native` is the fallback).
+    """
+
+    name: str
+    description: str
+    read: Reader
+    recognise: Callable[[Path], bool] = lambda path: False
+
+
+FORMATS: dict[str, PredictionFormat] = {}
+
+
+def register_format(fmt: PredictionFormat) -> PredictionFormat:
+    """Add an input format: `eval score --format NAME` and `auto` detection see it from then on."""
+    FORMATS[fmt.name] = fmt
+    return fmt
+
+
+def format_names() -> tuple[str, ...]:
+    """`auto` and every registered format, for --help and error messages."""
+    return (AUTO, *FORMATS)
 
 
 def detect_format(path: Path) -> str:
-    """`conll` by suffix, `labelstudio` for a .json file holding a list of tasks, else `native`."""
-    if path.suffix.lower() in CONLL_SUFFIXES:
-        return "conll"
-    if path.is_file() and path.suffix.lower() == ".json":
-        with path.open("rb") as handle:
-            head = handle.read(64).lstrip(b"\xef\xbb\xbf").lstrip()
-        if head.startswith(b"["):
-            return "labelstudio"
-    return "native"
+    """The first registered format that recognises the path (`conll` by suffix, `labelstudio` for a
+    .json file holding a list of tasks), else `native`."""
+    for fmt in FORMATS.values():
+        if fmt.recognise(path):
+            return fmt.name
+    return NATIVE
 
 
 def load_predictions(
-    path: str | Path, schema: Schema, gold: Mapping[str, Document], *, fmt: str = "auto", ls_source: str = "predictions"
+    path: str | Path, schema: Schema, gold: Mapping[str, Document], *, fmt: str = AUTO, ls_source: str = "predictions"
 ) -> list[Document]:
-    """Read predictions in any supported format; raise DocumentError listing every problem."""
+    """Read predictions in any registered format; raise DocumentError listing every problem."""
     source = Path(path)
     if not source.exists():
         raise DocumentError([Problem("no such file or folder", path=str(source))])
-    chosen = detect_format(source) if fmt == "auto" else fmt
+    chosen = detect_format(source) if fmt == AUTO else fmt
     if source.is_file() and not source.read_bytes().lstrip(b"\xef\xbb\xbf").strip():
         return []  # a system that found nothing: every gold document is scored as missed (and listed)
-    if chosen == "native":
-        return read_documents(source, require_text=False)
-    if chosen == "conll":
-        return _conll(source, schema, gold)
-    if chosen == "labelstudio":
-        return _labelstudio(source, schema, ls_source)
-    raise DocumentError([Problem(f"unknown format {fmt!r} (formats: {', '.join(FORMATS)})", path=str(source))])
+    if chosen not in FORMATS:
+        raise DocumentError([Problem(f"unknown format {fmt!r} (formats: {', '.join(format_names())})", path=str(source))])
+    return FORMATS[chosen].read(source, schema, gold, ls_source)
 
 
 # --------------------------------------------------------------------------- CoNLL
@@ -184,3 +207,33 @@ def _labelstudio(source: Path, schema: Schema, ls_source: str) -> list[Document]
     if problems:
         raise DocumentError(problems, path=source)
     return documents
+
+
+# --------------------------------------------------------------------------- registry
+
+NATIVE = "native"
+CONLL_SUFFIXES = (".conll", ".bio", ".iob", ".tsv")
+
+
+def _is_labelstudio_export(path: Path) -> bool:
+    if not (path.is_file() and path.suffix.lower() == ".json"):
+        return False
+    with path.open("rb") as handle:
+        head = handle.read(64).lstrip(b"\xef\xbb\xbf").lstrip()
+    return head.startswith(b"[")
+
+
+register_format(PredictionFormat(
+    "conll", "CoNLL-style BIO (.conll .bio .iob .tsv): a token and one IOB2 column per label",
+    lambda path, schema, gold, ls_source: _conll(path, schema, gold),
+    recognise=lambda path: path.suffix.lower() in CONLL_SUFFIXES,
+))
+register_format(PredictionFormat(
+    "labelstudio", "a Label Studio JSON export (a .json list of tasks)",
+    lambda path, schema, gold, ls_source: _labelstudio(path, schema, ls_source),
+    recognise=_is_labelstudio_export,
+))
+register_format(PredictionFormat(
+    NATIVE, "newsgold Documents (.jsonl, a folder of .json, or one .json object)",
+    lambda path, schema, gold, ls_source: read_documents(path, require_text=False),
+))

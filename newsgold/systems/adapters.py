@@ -88,11 +88,12 @@ def resolve_system(
         _check_targets(mapping, schema)
         return SpacySystem.load(spacy_model, label_map=mapping)
     assert system is not None
-    if system == BASELINE:
-        return _baseline_system(schema)
+    if system in SYSTEMS:
+        return SYSTEMS[system].build(schema)
     if ":" in system:
         return CallableSystem(name=system, function=load_callable(system))
-    raise NewsgoldError(f"unknown system {system!r}: give 'baseline', 'package.module:function', --cmd, --url or --spacy")
+    names = ", ".join(repr(name) for name in SYSTEMS)
+    raise NewsgoldError(f"unknown system {system!r}: give {names}, 'package.module:function', --cmd, --url or --spacy")
 
 
 def parse_label_map(spec: str, schema: Schema) -> dict[str, str]:
@@ -138,11 +139,32 @@ def load_callable(spec: str) -> Callable[[str], Any]:
     return target
 
 
+@dataclass(frozen=True)
+class NamedSystem:
+    """A system known by name (`eval run NAME`, `annotate push --system NAME`): how to build it."""
+
+    name: str
+    description: str
+    build: Callable[[Schema], System]
+
+
+SYSTEMS: dict[str, NamedSystem] = {}
+
+
+def register_system(system: NamedSystem) -> NamedSystem:
+    """Make a system available by name to `eval run` and `annotate push --system` (listed in --help)."""
+    SYSTEMS[system.name] = system
+    return system
+
+
 def _baseline_system(schema: Schema) -> CallableSystem:
     """The shipped rule-based baseline, built once, wrapped as a callable system."""
     from newsgold.systems.baseline import Baseline  # imported here: building spaCy is only needed for it
 
     return CallableSystem(name=BASELINE, function=Baseline(schema))
+
+
+register_system(NamedSystem(BASELINE, "spaCy matcher rules with the lexicon of configs/baseline.yaml", _baseline_system))
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,0 +1,56 @@
+"""Pre-annotations for `annotate push`: a system's output or a predictions file, grounded in the tasks.
+
+Whatever a system gives (offsets, or text only as LLM extractors do) becomes offsets in the task
+text before it is pushed; spans that cannot be grounded are not pushed and are counted by the
+push. The Label Studio `model_version` names where the pre-annotations came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from newsgold import __version__
+from newsgold.evaluate.run import path_sha256, run_system
+from newsgold.evaluate.scorer import align
+from newsgold.io.predictions import load_predictions
+from newsgold.model.document import Document
+from newsgold.model.errors import NewsgoldError
+from newsgold.model.schema import Schema
+from newsgold.systems.adapters import resolve_system
+
+
+@dataclass
+class PreAnnotations:
+    """Grounded predictions by document id, and the model_version they are pushed under."""
+
+    predictions: dict[str, Document]
+    model_version: str
+
+
+def pre_annotations(
+    documents: Sequence[Document],
+    schema: Schema,
+    *,
+    system: str | None = None,
+    predictions: Path | None = None,
+    model_version: str | None = None,
+) -> PreAnnotations | None:
+    """Run `system` (as `eval run` names it) on the documents or read a `predictions` file, and ground them.
+
+    None when neither is given; NewsgoldError when both are.
+    """
+    if predictions is not None and system is not None:
+        raise NewsgoldError("give --predictions or --system, not both")
+    if system is not None:
+        chosen = resolve_system(system, schema=schema)
+        found = list(run_system(chosen, list(documents)))
+        version = model_version or f"{chosen.name}-newsgold-{__version__}"
+    elif predictions is not None:
+        found = load_predictions(predictions, schema, {d.id: d for d in documents})
+        version = model_version or f"{predictions.stem}-{path_sha256(predictions)[:8]}"
+    else:
+        return None
+    pairs, _, _, _ = align(documents, found, schema, allow_ungrounded=True)
+    return PreAnnotations({p.id: p for _, p in pairs}, version)
