@@ -529,3 +529,17 @@ def test_card_reports_the_measured_agreement(schema: Schema, tmp_path: Path) -> 
     with pytest.raises(NewsgoldError) as info:
         build_dataset(settings, schema)
     assert "not a valid agreement file" in str(info.value) and str(measured) in str(info.value)
+
+
+def test_the_claims_configuration_follows_the_schema_not_a_name(schema: Schema) -> None:
+    """The claim label is the one all relations start from; a schema without one is refused with its field."""
+    from newsgold.corpus.features import claim_label
+    from newsgold.model.errors import SchemaError
+    from newsgold.model.schema import parse_schema
+
+    assert claim_label(schema) == schema.relations[0].head[0]
+    data = schema.to_dict()
+    data["relations"]["reverse"] = {"description": "x", "head": [schema.label_names[1]], "tail": [schema.label_names[0]]}
+    with pytest.raises(SchemaError) as info:
+        claim_label(parse_schema(data))
+    assert info.value.field == "relations" and "start from one label" in info.value.message

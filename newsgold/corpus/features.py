@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datasets import ClassLabel, Features, List, Value
 
+from newsgold.model.errors import SchemaError
 from newsgold.model.schema import Schema
 
 CONFIG_NAMES = ("documents", "tokens", "claims")
@@ -69,26 +70,39 @@ def tokens_features(schema: Schema) -> Features:
     return Features(columns)
 
 
-CLAIM_LABEL = "CLAIM"
+def claim_label(schema: Schema) -> str:
+    """The label of the `claims` configuration's rows: the one label every relation starts from (CLAIM).
+
+    Derived from the schema, not named here: a schema whose relations start from several labels,
+    or that has none, has no claims configuration and is refused by the build.
+    """
+    heads = {label for relation in schema.relations for label in relation.head}
+    if len(heads) != 1:
+        raise SchemaError(
+            f"the claims configuration needs the relations to start from one label, got {sorted(heads) or 'none'}",
+            path=schema.source, field="relations",
+        )
+    return next(iter(heads))
 
 
 def claim_links(schema: Schema) -> list[tuple[str, str]]:
-    """(relation, tail label) pairs that hang off a CLAIM: each becomes a group of claim columns."""
+    """(relation, tail label) pairs that hang off the claim label: each becomes a group of claim columns."""
+    claim = claim_label(schema)
     return [
         (relation.name, relation.tail[0])
         for relation in schema.relations
-        if CLAIM_LABEL in relation.head and len(relation.tail) == 1
+        if claim in relation.head and len(relation.tail) == 1
     ]
 
 
 def claims_features(schema: Schema) -> Features:
-    """One row per CLAIM: its text, offsets and attributes, and each linked span (speaker, event).
+    """One row per claim (`claim_label`): its text, offsets and attributes, and each linked span (speaker, event).
 
     Linked spans come from the relations whose head is CLAIM: for `attributed_to` -> SPEAKER the
     columns are `speaker_text`, `speaker_start`, `speaker_end` and one per SPEAKER attribute
     (`speaker_entity`, `speaker_mention`); they are null when the claim has no such relation.
     """
-    claim = schema.label(CLAIM_LABEL)
+    claim = schema.label(claim_label(schema))
     columns = {
         "id": Value("string"),
         "document_id": Value("string"),

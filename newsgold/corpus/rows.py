@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 from datasets import Features
 
-from newsgold.corpus.features import CLAIM_LABEL, attribute_column, claim_links, config_features, tags_column
+from newsgold.corpus.features import attribute_column, claim_label, claim_links, config_features, tags_column
 from newsgold.model.document import Document, Span
 from newsgold.model.schema import Schema
 from newsgold.text.iob2 import merge_crossed_sentences, refine_arrays
@@ -41,7 +41,8 @@ class RowMaker:
             for label in schema.labels
             for attribute in label.attributes
         ]
-        claim = schema.label(CLAIM_LABEL)
+        self.claim_label = claim_label(schema)
+        claim = schema.label(self.claim_label)
         self.claim_choices = {
             a.name: {v: i for i, v in enumerate(a.value_names)} for a in claim.attributes if a.kind == "choice"
         }
@@ -210,7 +211,7 @@ class RowMaker:
                 if relation.tail in spans:
                     first.setdefault((relation.head, relation.label), spans[relation.tail])
             for span in document.spans:
-                if span.label == CLAIM_LABEL:
+                if span.label == self.claim_label:
                     claims.append((document, span))
                     tails.append(first)
         columns: dict[str, Any] = {
