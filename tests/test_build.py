@@ -543,3 +543,18 @@ def test_the_claims_configuration_follows_the_schema_not_a_name(schema: Schema) 
     with pytest.raises(SchemaError) as info:
         claim_label(parse_schema(data))
     assert info.value.field == "relations" and "start from one label" in info.value.message
+
+
+def test_the_card_prose_comes_from_its_template(schema: Schema, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """configs/card.yaml holds the wording: change a passage there and the card says the new words."""
+    import newsgold.corpus.card as card_module
+
+    text = dict(card_module.card_text())
+    text["limitations"] = ["{corpus_description} A new caveat written in the template."]
+    monkeypatch.setattr(card_module, "card_text", lambda: text)
+    seeds, gold, _ = _generated_article(tmp_path, schema)
+    settings = replace(_settings(tmp_path, seeds, gold), agreement=None)
+    build_dataset(settings, schema)
+    card = (settings.output / HUB_DIR / "README.md").read_text(encoding="utf-8")
+    assert "A new caveat written in the template." in card and "The 2 article(s) come from" in card
+    assert "FRAMING labels are interpretive" not in card

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
@@ -11,36 +14,31 @@ from datasets import ClassLabel, Features, List, Value
 from newsgold import __version__
 from newsgold.corpus.features import CONFIG_NAMES, config_features, tags_column
 from newsgold.io.agreement_tables import attribute_rows, relation_rows, span_rows, summary_line
+from newsgold.io.config import read_yaml
 from newsgold.io.score_tables import score_rows
+from newsgold.model.errors import BuildError
 from newsgold.model.schema import Schema
 
 if TYPE_CHECKING:
     from newsgold.corpus.build import BuildReport
     from newsgold.corpus.settings import BuildSettings
 
-CONFIG_SUMMARIES = {
-    "documents": "one row per article: text, provenance, every span with its attributes, every relation",
-    "tokens": "one row per sentence: tokens, their character offsets, one IOB2 tag sequence per label",
-    "claims": "one row per claim: text, offsets, attributes, its speaker and the event it is about",
-}
+CARD_TEXT_RESOURCE = ("newsgold.configs", "card.yaml")
 
-FIELD_NOTES = {
-    "id": "unique row id",
-    "document_id": "id of the article",
-    "text": "the exact text (document) or the span's text",
-    "source": "the seed file the text came from",
-    "sha256": "SHA-256 of the UTF-8 text",
-    "meta": "all document metadata as a JSON object string",
-    "spans": "labelled spans; `attrs` holds `<label>_<attribute>` values (null when not applicable)",
-    "relations": "relations between span ids (`head` → `tail`)",
-    "sentence_index": "position of the sentence in the article",
-    "tokens": "tokens (spaCy rule-based English tokenizer, split at span boundaries)",
-    "token_starts": "character offset of each token in the article",
-    "token_ends": "end offset (exclusive) of each token in the article",
-    "claim_id": "span id of the claim in the `documents` configuration",
-    "start": "start offset in the article (code points, 0-based)",
-    "end": "end offset in the article (exclusive)",
-}
+
+@lru_cache(maxsize=1)
+def card_text() -> dict[str, Any]:
+    """The card's prose (configs/card.yaml): the wording lives there, the measurements come from the build."""
+    package, name = CARD_TEXT_RESOURCE
+    data = read_yaml(Path(str(resources.files(package).joinpath(name))), error=BuildError, what="dataset card text")
+    if not isinstance(data, dict):
+        raise BuildError("the card text must be a mapping of named passages", path=name)
+    return data
+
+
+def _para(text: str) -> str:
+    """A folded YAML passage as one line of Markdown."""
+    return " ".join(text.split())
 
 
 def size_category(count: int) -> str:
@@ -66,13 +64,14 @@ def _type_name(feature: Any) -> str:
 
 
 def _field_rows(features: Features) -> list[str]:
+    text = card_text()
     rows = ["| field | type | meaning |", "| --- | --- | --- |"]
     for name, feature in features.items():
-        note = FIELD_NOTES.get(name, "")
+        note = text["fields"].get(name, "")
         if not note and name.endswith("_tags"):
-            note = f"IOB2 tags of the {name[:-5].upper()} layer"
+            note = text["field_tags"].format(label=name[:-5].upper())
         elif not note:
-            note = "from the linked span or the claim's attribute of this name"
+            note = text["field_linked"]
         rows.append(f"| `{name}` | {_type_name(feature)} | {note} |")
     return rows
 
@@ -118,7 +117,7 @@ def _metadata(schema: Schema, settings: BuildSettings, report: BuildReport, prov
         "annotations_creators": list(settings.card.annotations_creators),
         "language_creators": ["found"],
         "source_datasets": ["original"],
-        "tags": ["claims", "attribution", "quotation", "events", "framing", "media-bias", "news"],
+        "tags": list(card_text()["hub_tags"]),
         "configs": configs,
     }
 
@@ -140,18 +139,18 @@ def _cell(value: Any) -> str:
     return " ".join(str(value).split()).replace("|", "\\|")
 
 
-RULE_WORDS = {
-    "ground_truth": "a reviewer's or adjudicator's version (ground truth)",
-    "single": "one annotator",
-    "majority": "majority merge of several annotators",
-}
+def _relations_phrase(schema: Schema) -> str:
+    """"`attributed_to` (claim → speaker) and `about` (claim → event)", from the schema."""
+    parts = [f"`{r.name}` ({'/'.join(r.head).lower()} → {'/'.join(r.tail).lower()})" for r in schema.relations]
+    return " and ".join([", ".join(parts[:-1]), parts[-1]]) if len(parts) > 1 else "".join(parts)
 
 
 def dataset_card(
     schema: Schema, settings: BuildSettings, report: BuildReport, *, provenance: dict[str, Any],
     agreement: dict[str, Any] | None = None, baseline: dict[str, Any] | None = None,
 ) -> str:
-    """The whole README.md: YAML metadata, then the card sections."""
+    """The whole README.md: YAML metadata, then the card sections (prose from configs/card.yaml)."""
+    text = card_text()
     stats = report.stats
     features = config_features(schema)
     header = yaml.safe_dump(_metadata(schema, settings, report, provenance), sort_keys=False, allow_unicode=True, width=1000)
@@ -161,26 +160,18 @@ def dataset_card(
     lines += [
         "## Dataset summary",
         "",
-        "English news articles annotated with one schema for **claims** (what is put forward as true), "
-        "the **speakers** they are attributed to, the **events** they mention, and **framing** terms "
-        "(word choices that cast actors, places or actions in an evaluative light), with the relations "
-        "`attributed_to` (claim → speaker) and `about` (claim → event). "
-        f"This release holds {total_docs} article(s), {stats['tokens']:,} tokens and "
-        f"{sum(stats['spans'].values()):,} spans, built with newsgold {__version__} from schema v{schema.version}.",
+        _para(text["summary"]).format(
+            relations=_relations_phrase(schema), documents=total_docs, tokens=f"{stats['tokens']:,}",
+            spans=f"{sum(stats['spans'].values()):,}", version=__version__, schema_version=schema.version,
+        ),
         "",
         "## Supported tasks",
         "",
-        "- **Span identification / token classification** of the four labels (`tokens` configuration, "
-        "one IOB2 layer per label because labels nest).",
-        "- **Quotation attribution**: linking claims to speakers and resolving speakers to entities "
-        "(`claims` configuration, `speaker_entity`).",
-        "- **Claim classification**: voice, quote type and check-worthiness (`claims`).",
-        "- **Event extraction** with PLOVER-mapped types and factuality, and **framing detection** "
-        "with device, target, valence and voice (`documents`).",
+        *(f"- {_para(task)}" for task in text["supported_tasks"]),
         "",
         "## Languages",
         "",
-        f"{', '.join(settings.card.language)} (news wire English).",
+        text["languages"].format(languages=", ".join(settings.card.language)),
         "",
         "## Schema",
         "",
@@ -212,11 +203,9 @@ def dataset_card(
         "",
     ]
     for config in CONFIG_NAMES:
-        lines += [f"### `{config}`", "", CONFIG_SUMMARIES[config] + ".", ""] + _field_rows(features[config]) + [""]
+        lines += [f"### `{config}`", "", text["configurations"][config] + ".", ""] + _field_rows(features[config]) + [""]
     lines += [
-        "Offsets are 0-based, end-exclusive indices in Unicode code points of the article text "
-        "(Python `str` indices). Load a configuration with "
-        "`datasets.load_dataset(<repo or folder>, name=\"tokens\")`.",
+        _para(text["offsets"]),
         "",
         "## Splits",
         "",
@@ -226,57 +215,35 @@ def dataset_card(
     ]
     for config in CONFIG_NAMES:
         lines.append(f"| `{config}` rows | " + " | ".join(str(n) for n in report.rows[config].values()) + " |")
-    weights = ", ".join(f"{name} {weight}" for name, weight in settings.splits.weights)
+    pinned = ", ".join(f"`{k}` → {v}" for k, v in settings.splits.pinned.items() if k in provenance.get("present", ()))
     lines += [
         "",
-        "A document's split depends on its id alone — the first 8 bytes of "
-        f"`sha256(\"{settings.splits.salt}:<id>\")` modulo the total weight ({weights}) — so adding "
-        "articles never moves another one. Pinned documents: "
-        + (", ".join(f"`{k}` → {v}" for k, v in settings.splits.pinned.items() if k in provenance.get("present", ())) or "none")
-        + ". Splits with no articles have no files yet.",
+        _para(text["splits"]).format(
+            salt=settings.splits.salt, weights=", ".join(f"{name} {weight}" for name, weight in settings.splits.weights),
+            pinned=pinned or "none",
+        ),
         "",
     ]
     if baseline:
-        lines += [
-            "## Baseline",
-            "",
-            "The rule-based baseline shipped with newsgold (`newsgold eval run baseline`: spaCy matcher rules "
-            "and a lexicon written from the train split only), scored per split with `--split`; intervals are "
-            "95% bootstrap intervals over documents. The gap between the train and the held-out columns is "
-            "how much the rules fit the articles they were written from.",
-            "",
-            *score_rows(baseline),
-            "",
-        ]
+        lines += ["## Baseline", "", _para(text["baseline"]), "", *score_rows(baseline), ""]
     rules = provenance.get("rules") or {}
-    decided = "; ".join(f"{RULE_WORDS.get(rule, rule)}: {count}" for rule, count in rules.items())
+    decided = "; ".join(f"{text['rules'].get(rule, rule)}: {count}" for rule, count in rules.items())
     lines += [
         "## Annotation process",
         "",
-        "Annotators follow the newsgold guidelines (`docs/guidelines.md`: boundary rules, claim and "
-        "speaker rules after PARC 3.0, event triggers and factuality after TimeML/RED with PLOVER "
-        "categories, framing devices after SemEval-2020 Task 11 and SemEval-2023 Task 3). Every "
-        "article is validated against the schema (offsets, labels, attributes, relations) before it "
-        f"enters the gold. Schema version: {schema.version}. Annotation tools used: "
-        + "; ".join(provenance["tools"])
-        + ".",
+        _para(text["annotation"]).format(schema_version=schema.version, tools="; ".join(provenance["tools"])),
         "",
     ]
     if settings.card.annotation_process:
         lines += [settings.card.annotation_process, ""]
-    lines += [f"How each article's gold was decided (the gold files' `meta.adjudication.rule`): {decided or 'not recorded'}.", ""]
+    lines += [text["decided"].format(decided=decided or "not recorded"), ""]
     if agreement is None or not agreement.get("documents_compared"):
-        lines += [
-            "Inter-annotator agreement has **not been measured yet**: no article in this release was "
-            "annotated independently by two annotators, so the labels have not been checked by a second person.",
-            "",
-        ]
+        lines += [_para(text["not_measured"]), ""]
     else:
         lines += [
             "### Inter-annotator agreement",
             "",
-            "Measured with `newsgold annotate agreement` on the independent annotations (before review "
-            "and adjudication): " + summary_line(agreement),
+            _para(text["agreement"]).format(summary=summary_line(agreement)),
             "",
             *span_rows(agreement, schema),
             "",
@@ -284,8 +251,7 @@ def dataset_card(
             "",
             *attribute_rows(agreement),
             "",
-            "A discussion of the lower figures and of what agreement between machine annotators shows: "
-            "`docs/agreement.md` in the newsgold repository.",
+            _para(text["agreement_more"]),
             "",
         ]
     lines += [
@@ -309,33 +275,20 @@ def dataset_card(
     lines += ["", "What each licence means for redistribution:", ""]
     for name, count in provenance["licenses"].items():
         terms = settings.card.licenses[name]
-        where = f", {terms.url}" if terms.url else ""
         lead = (
-            f"**The licence of {count} of {provenance['total']} article text(s) is unknown.**"
+            text["licence_unknown"].format(count=count, total=provenance["total"])
             if name == "unknown"
-            else f"**{name}** ({terms.name}{where}), {count} of {provenance['total']} article text(s):"
+            else text["licence_known"].format(name=name, title=terms.name, url=f", {terms.url}" if terms.url else "",
+                                              count=count, total=provenance["total"])
         )
         lines += [f"- {lead} {terms.redistribution}"]
-    lines += [""]
     lines += [
-        f"newsgold's own annotations (offsets, labels, attributes, relations) are offered under "
-        f"{settings.card.annotations_license}; that does not extend to the article text.",
+        "",
+        _para(text["annotations_licence"]).format(licence=settings.card.annotations_license),
         "",
         "## Biases, risks and limitations",
         "",
-        f"- {corpus_description(provenance)} The sample is small and not representative of news "
-        "coverage, of any topic, or of any outlet.",
-        "- FRAMING labels are interpretive: whether a word is loaded, a euphemism or a neutral term, "
-        "and whom it targets, depends on the annotator's reading and background. Treat them as one "
-        "careful reading, not as ground truth about bias.",
-        "- Claim labels say that something is *put forward* as true, not that it is true; "
-        "check-worthiness is a judgement of interest and verifiability.",
-        "- FRAMING spans are few and come from a handful of articles (counts in the schema table): a model "
-        "trained on them may learn the vocabulary of those topics, or of one side of a conflict, as markers "
-        "of framing; evaluate on other sources before drawing conclusions.",
-        "- The annotations were made as the annotation process above says; where it names machine "
-        "annotators, the labels share that model's blind spots, and agreement between its instances "
-        "overstates how reproducible the guidelines are for people.",
+        *(f"- {_para(item).format(corpus_description=corpus_description(provenance))}" for item in text["limitations"]),
         "",
         "## Citation",
         "",
@@ -345,13 +298,10 @@ def dataset_card(
         "",
         "## Changelog",
         "",
-        f"- schema v{schema.version}, newsgold {__version__}: first release — labels "
-        + ", ".join(schema.label_names)
-        + "; relations "
-        + ", ".join(schema.relation_names)
-        + "; configurations "
-        + ", ".join(CONFIG_NAMES)
-        + ".",
+        "- " + _para(text["changelog"]).format(
+            schema_version=schema.version, version=__version__, labels=", ".join(schema.label_names),
+            relation_names=", ".join(schema.relation_names), configurations=", ".join(CONFIG_NAMES),
+        ),
         "",
     ]
     return "\n".join(lines)
