@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reference import merged_sentences
 from seqeval.metrics.sequence_labeling import get_entities
 
 from newsgold.model.document import Span
@@ -75,17 +76,6 @@ def test_round_trip_after_refinement(data) -> None:  # type: ignore[no-untyped-d
     assert get_entities(tags) == expected
 
 
-def _merged_naively(sentences: list[tuple[int, int]], spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Reference: join sentence i+1 to the previous one while some span starts before it and reaches into it."""
-    merged = [list(sentences[0])]
-    for start, end in sentences[1:]:
-        if any(s < start and e > start for s, e in spans):
-            merged[-1][1] = end
-        else:
-            merged.append([start, end])
-    return [(a, b) for a, b in merged]
-
-
 @st.composite
 def _sentences_and_spans(draw):  # type: ignore[no-untyped-def]
     sentences, position = [], 0
@@ -105,9 +95,9 @@ def _sentences_and_spans(draw):  # type: ignore[no-untyped-def]
 def test_merge_crossed_sentences_matches_the_naive_rule(case) -> None:  # type: ignore[no-untyped-def]
     sentences, spans = case
     objects = [Span(id=f"T{i}", label="CLAIM", start=s, end=e) for i, (s, e) in enumerate(spans)]
-    assert merge_crossed_sentences(sentences, objects) == _merged_naively(sentences, spans)
+    assert merge_crossed_sentences(sentences, objects) == merged_sentences(sentences, spans)
     # more than 64 spans skip the plain-Python crossing check and go straight to the array code
-    assert merge_crossed_sentences(sentences, objects * 20) == _merged_naively(sentences, spans)
+    assert merge_crossed_sentences(sentences, objects * 20) == merged_sentences(sentences, spans)
 
 
 @settings(max_examples=300, deadline=None)

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from nervaluate import Evaluator
+from reference import overlap, overlap_matching_per_label, relation_matches
 from seqeval.metrics import classification_report
 from seqeval.scheme import IOB2
 
@@ -553,26 +554,6 @@ def test_vectorised_prf_gives_the_same_floats_as_prf(rows: list[tuple[float, flo
     assert prf_rows(np.array(rows, dtype=np.float64)) == [prf(*row) for row in rows]
 
 
-def _naive_relation_matches(gold: Document, pred: Document, relation: str, alignment: set[tuple[str, str]]) -> int:
-    """The definition, tried on every (gold, predicted) pair, then a maximum one-to-one matching."""
-    from scipy.optimize import linear_sum_assignment
-
-    from newsgold.evaluate.relations import _TailMatcher
-
-    gold_spans, pred_spans = {s.id: s for s in gold.spans}, {s.id: s for s in pred.spans}
-    gold_rels = sorted({(r.head, r.tail) for r in gold.relations if r.label == relation})
-    pred_rels = sorted({(r.head, r.tail) for r in pred.relations if r.label == relation})
-    tails = _TailMatcher(gold, SCHEMA)
-    weights = np.zeros((len(gold_rels), len(pred_rels)), dtype=np.int64)
-    for i, (gh, gt) in enumerate(gold_rels):
-        for j, (ph, pt) in enumerate(pred_rels):
-            weights[i, j] = (gh, ph) in alignment and tails.matches(gold_spans[gt], pred_spans[pt])
-    if not weights.size:
-        return 0
-    rows, cols = linear_sum_assignment(weights, maximize=True)
-    return int(weights[rows, cols].sum())
-
-
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(documents(), st.integers(0, 10**6))
 def test_relation_matching_equals_trying_every_pair(gold: Document, seed: int) -> None:
@@ -594,7 +575,7 @@ def test_relation_matching_equals_trying_every_pair(gold: Document, seed: int) -
     scored = DocumentRelations(gold, pred, SCHEMA)
     for relation in SCHEMA.relation_names:
         cell, _, _ = scored.cell(relation, alignment)
-        assert cell.p_num == _naive_relation_matches(gold, pred, relation, alignment)
+        assert cell.p_num == relation_matches(gold, pred, relation, alignment, SCHEMA)
 
 
 labelled_spans = st.lists(
@@ -606,15 +587,18 @@ labelled_spans = st.lists(
 @settings(max_examples=300, deadline=None)
 @given(labelled_spans, labelled_spans)
 def test_overlap_matching_of_all_labels_at_once_equals_one_label_at_a_time(gold, pred) -> None:  # type: ignore[no-untyped-def]
-    from newsgold.spans.matching import labelled_overlap_pairs, overlap_pairs
+    """The one-sweep matcher against the definition in tests/reference.py (a global assignment per label)."""
+    from newsgold.spans.matching import labelled_overlap_pairs
 
     gold, pred = sorted(gold), sorted(pred)  # the scorer passes spans in canonical order
-    expected = []
-    for label in "ABC":
-        g = [i for i, span in enumerate(gold) if span[2] == label]
-        p = [i for i, span in enumerate(pred) if span[2] == label]
-        expected += [(g[a], p[b]) for a, b in overlap_pairs([gold[i][:2] for i in g], [pred[i][:2] for i in p])]
-    assert labelled_overlap_pairs(gold, pred) == sorted(expected)
+    pairs = labelled_overlap_pairs(gold, pred)
+    assert len({g for g, _ in pairs}) == len({p for _, p in pairs}) == len(pairs)  # one-to-one
+    assert all(gold[g][2] == pred[p][2] and overlap(gold[g][:2], pred[p][:2]) > 0 for g, p in pairs)
+    found = {label: (0, 0) for label in {s[2] for s in gold} | {s[2] for s in pred}}
+    for g, p in pairs:
+        count, shared = found[gold[g][2]]
+        found[gold[g][2]] = (count + 1, shared + overlap(gold[g][:2], pred[p][:2]))
+    assert found == overlap_matching_per_label(gold, pred)
 
 
 @settings(max_examples=300, deadline=None)

@@ -112,7 +112,7 @@ class DocumentRelations:
         return self._by_gold
 
     def quoted(self, gold: Document, pred: Document, schema: Schema) -> Cell:
-        """"Who is quoted" (`quoted_cell`), with the span lookups already made."""
+        """"Who is quoted": the set of sources per document, compared as sets (span lookups already made)."""
         gold_set = quoted_referents(gold, schema, self.gold_spans)
         pred_set = quoted_referents(pred, schema, self.pred_spans)
         return Cell.counts(len(gold_set & pred_set), len(pred_set), len(gold_set))
@@ -170,10 +170,3 @@ def quoted_referents(document: Document, schema: Schema, spans: dict[str, Span] 
             if referent:
                 found.add(referent)
     return found
-
-
-def quoted_cell(gold: Document, pred: Document, schema: Schema) -> Cell:
-    """"Who is quoted": the set of sources per document, compared as sets."""
-    gold_set = quoted_referents(gold, schema)
-    pred_set = quoted_referents(pred, schema)
-    return Cell.counts(len(gold_set & pred_set), len(pred_set), len(gold_set))

@@ -7,16 +7,6 @@ from typing import Any
 from rich import box
 from rich.table import Table
 
-BLOCK_TITLES = {
-    "strict": "strict (same start, end, label)",
-    "exact": "exact (same boundaries, any label)",
-    "overlap": "overlap (same label, one-to-one)",
-    "partial": "partial (SemEval-2020 T11 credit)",
-    "tokens": "tokens (IOB2 strict, seqeval)",
-    "relations": "relations",
-    "quoted": "who is quoted (sources per document)",
-}
-
 
 def _num(value: Any) -> str:
     return "—" if value is None else f"{value:.3f}"

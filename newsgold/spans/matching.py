@@ -8,7 +8,6 @@ duplicate never adds a true positive.
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Sequence
 
 import numpy as np
@@ -151,7 +150,3 @@ def partial_credit(gold: Sequence[Offsets], pred: Sequence[Offsets]) -> tuple[fl
             k += 1
     return p_credit, len(preds), r_credit, len(golds)
 
-
-def label_counts(spans: Sequence[Labelled]) -> Counter[str]:
-    """Number of spans per label."""
-    return Counter(label for _, _, label in spans)
