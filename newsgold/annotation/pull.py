@@ -17,9 +17,8 @@ from typing import Any, Sequence
 
 from newsgold.annotation.client import Connection, translated
 from newsgold.io.documents import atomic_write_text, document_json, read_documents, write_documents
-from newsgold.io.labelstudio import results_to_document
-from newsgold.io.labelstudio_naming import DOC_ID_FIELD, SHA_FIELD, TEXT_NAME
-from newsgold.model.document import Document, text_sha256
+from newsgold.io.labelstudio import results_to_document, task_document
+from newsgold.model.document import Document
 from newsgold.model.errors import SyncError
 from newsgold.model.problems import Problem
 from newsgold.model.schema import Schema
@@ -122,19 +121,14 @@ def convert_export(tasks: Any, schema: Schema, *, source: str = "export") -> Con
         result.problems.append(Problem("a Label Studio export is a JSON list of tasks", path=source))
         return result
     for index, task in enumerate(tasks):
-        if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
-            result.problems.append(Problem(f"task #{index} has no data object", path=source))
+        found = task_document(task, index, source=source)
+        if isinstance(found, Problem):
+            result.problems.append(found)
+            if isinstance(task, dict) and isinstance(task.get("data"), dict):
+                result.tasks += 1
             continue
         result.tasks += 1
-        task_id = task.get("id", index)
-        data = task["data"]
-        text, doc_id = data.get(TEXT_NAME), data.get(DOC_ID_FIELD)
-        if not isinstance(text, str) or not isinstance(doc_id, str) or not doc_id:
-            result.problems.append(Problem(f"task {task_id}: data needs {TEXT_NAME!r} and {DOC_ID_FIELD!r}", path=source))
-            continue
-        if data.get(SHA_FIELD) not in (None, text_sha256(text)):
-            result.problems.append(Problem(f"task {task_id}: text does not match its recorded sha256", doc_id=doc_id, field="text"))
-            continue
+        task_id, doc_id, text = found
         meta = task.get("meta") if isinstance(task.get("meta"), dict) else {}
         for annotation in task.get("annotations") or []:
             if not isinstance(annotation, dict):

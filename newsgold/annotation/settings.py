@@ -7,8 +7,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
-import yaml
-
+from newsgold.io.config import read_yaml
 from newsgold.model.errors import SyncError
 
 
@@ -34,10 +33,7 @@ def default_settings_path() -> Path:
 def load_ls_settings(path: str | Path | None = None) -> LabelStudioSettings:
     """Read and check the settings; SyncError names the bad key."""
     source = Path(path) if path is not None else default_settings_path()
-    try:
-        data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise SyncError(f"cannot read Label Studio settings: {exc}", path=source) from exc
+    data = read_yaml(source, error=SyncError, what="Label Studio settings") or {}  # strict: a duplicate key is an error
     if not isinstance(data, Mapping):
         raise SyncError("settings must be a mapping", path=source)
     server = data.get("server") or {}

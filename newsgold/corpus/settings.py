@@ -8,8 +8,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
-import yaml
-
+from newsgold.io.config import read_yaml
 from newsgold.model.errors import BuildError
 
 DEFAULT_SETTINGS_RESOURCE = ("newsgold.configs", "corpus.yaml")
@@ -87,12 +86,7 @@ def default_settings_path() -> Path:
 def load_settings(path: str | Path | None = None) -> BuildSettings:
     """Read and check build settings (default: the shipped configs/corpus.yaml)."""
     source = Path(path) if path is not None else default_settings_path()
-    try:
-        data = yaml.safe_load(source.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise BuildError("settings file not found", path=source) from exc
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise BuildError(f"cannot read settings: {exc}", path=source) from exc
+    data = read_yaml(source, error=BuildError, what="settings")  # strict: a duplicate key is an error
     return parse_settings(data, source=str(source))
 
 

@@ -9,8 +9,15 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from newsgold.io.labelstudio_naming import LABELS_NAME, TEXT_NAME, attribute_control, parse_attribute_control
-from newsgold.model.document import Document, Relation, Span
+from newsgold.io.labelstudio_naming import (
+    DOC_ID_FIELD,
+    LABELS_NAME,
+    SHA_FIELD,
+    TEXT_NAME,
+    attribute_control,
+    parse_attribute_control,
+)
+from newsgold.model.document import Document, Relation, Span, text_sha256
 from newsgold.model.problems import Problem
 from newsgold.model.schema import Schema
 
@@ -133,3 +140,23 @@ def document_to_results(document: Document, schema: Schema) -> list[dict[str, An
              "labels": [relation.label]}
         )
     return results
+
+
+def task_document(task: Any, index: int, *, source: str) -> tuple[int | str, str, str] | Problem:
+    """(task id, document id, text) of one exported task, or the problem that makes it unusable.
+
+    The one check of an exported task, shared by `annotate pull` and the predictions reader: a
+    data object with the text and the newsgold document id, and the text still the one whose
+    sha256 the task recorded (offsets would point elsewhere otherwise).
+    """
+    if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
+        return Problem(f"task #{index} has no data object", path=source, field=f"[{index}].data")
+    task_id = task.get("id", index)
+    data = task["data"]
+    text, doc_id = data.get(TEXT_NAME), data.get(DOC_ID_FIELD)
+    if not isinstance(text, str) or not isinstance(doc_id, str) or not doc_id:
+        return Problem(f"task {task_id}: data needs {TEXT_NAME!r} and {DOC_ID_FIELD!r} (the newsgold document id)",
+                       path=source, field=f"[{index}].data")
+    if data.get(SHA_FIELD) not in (None, text_sha256(text)):
+        return Problem(f"task {task_id}: text does not match its recorded sha256", path=source, doc_id=doc_id, field="text")
+    return task_id, doc_id, text

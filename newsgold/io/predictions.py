@@ -18,8 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from newsgold.io.documents import read_documents
-from newsgold.io.labelstudio import results_to_document
-from newsgold.io.labelstudio_naming import DOC_ID_FIELD, TEXT_NAME
+from newsgold.io.labelstudio import results_to_document, task_document
 from newsgold.model.document import Document, Span
 from newsgold.model.errors import DocumentError
 from newsgold.model.problems import Problem
@@ -184,22 +183,18 @@ def _labelstudio(source: Path, schema: Schema, ls_source: str) -> list[Document]
     documents: list[Document] = []
     problems: list[Problem] = []
     for index, task in enumerate(tasks):
-        task_id = task.get("id", index) if isinstance(task, dict) else index
-        data = task.get("data") if isinstance(task, dict) else None
-        if not isinstance(data, dict) or not isinstance(data.get(TEXT_NAME), str):
-            problems.append(Problem(f"task {task_id}: no data.{TEXT_NAME}", path=name, field=f"[{index}].data"))
+        found_task = task_document(task, index, source=name)
+        if isinstance(found_task, Problem):
+            problems.append(found_task)
             continue
-        doc_id = data.get(DOC_ID_FIELD)
-        if not isinstance(doc_id, str) or not doc_id:
-            problems.append(Problem(f"task {task_id}: no data.{DOC_ID_FIELD} naming the newsgold document", path=name, field=f"[{index}].data"))
-            continue
+        task_id, doc_id, text = found_task
         entries = [e for e in task.get(ls_source) or [] if isinstance(e, dict) and not e.get("was_cancelled")]
         if not entries:
-            documents.append(Document(id=doc_id, text=data[TEXT_NAME]))
+            documents.append(Document(id=doc_id, text=text))
             continue
         entry = entries[-1]
         document, found = results_to_document(
-            doc_id, data[TEXT_NAME], entry.get("result") or [], schema,
+            doc_id, text, entry.get("result") or [], schema,
             where=f"task {task_id} {ls_source[:-1]} {entry.get('id', '?')}",
         )
         problems.extend(p.at(path=name) for p in found)
