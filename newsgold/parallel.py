@@ -12,8 +12,9 @@ import multiprocessing
 import os
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Callable, Iterable, Iterator, TypeVar
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 
+S = TypeVar("S")
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -30,35 +31,48 @@ def default_workers(work: int, *, minimum_work: int) -> int:
     return os.cpu_count() or 1
 
 
+# The `shared` object of each running map, last one current: set in the parent just before the
+# pool forks, so the workers inherit it (never pickled), and removed when the map is done.
+_INHERITED: list[Any] = []
+
+
+def _call_with_shared(job: tuple[Callable[[Any, T], R], T]) -> R:
+    """Run one job in a worker with the state it inherited from the parent."""
+    function, item = job
+    return function(_INHERITED[-1], item)
+
+
 def ordered_map(
-    function: Callable[[T], R],
+    function: Callable[[S, T], R],
     items: Iterable[T],
     *,
+    shared: S,
     workers: int,
-    initializer: Callable[[], None] | None = None,
     ahead: int | None = None,
 ) -> Iterator[R]:
-    """`map(function, items)` in `workers` forked processes, lazily, in order, with bounded lookahead.
+    """`function(shared, item)` for each item, in `workers` forked processes, lazily, in order, with
+    bounded lookahead.
 
-    `function` must be a module-level function; state it needs (schema, tokenizer) is best set
-    in module globals before calling, since forked workers inherit it. With one worker (or no
-    fork) everything runs in this process, through the same function.
+    `shared` is the state every job needs (schema, tokenizer, the documents): forked workers
+    inherit it instead of receiving a pickled copy with every job. `function` must be a
+    module-level function (it is sent by reference). With one worker (or no fork) everything
+    runs in this process, through the same function.
     """
     if workers <= 1 or not can_fork():
-        if initializer is not None:
-            initializer()
-        yield from map(function, items)
+        for item in items:
+            yield function(shared, item)
         return
     limit = ahead if ahead is not None else 2 * workers
+    _INHERITED.append(shared)
     # Objects that exist before the fork (modules, schema, tokenizer) go to the collector's
     # permanent generation: the workers' collections then never scan them, which saves ~10% of
     # the CPU time of allocation-heavy jobs and avoids copy-on-write of the shared pages.
     gc.freeze()
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"), initializer=initializer)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
     pending: deque[Future[R]] = deque()
     try:
         for item in items:
-            pending.append(pool.submit(function, item))
+            pending.append(pool.submit(_call_with_shared, (function, item)))
             if len(pending) >= limit:
                 yield pending.popleft().result()
         while pending:
@@ -66,3 +80,4 @@ def ordered_map(
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         gc.unfreeze()
+        _INHERITED.pop()

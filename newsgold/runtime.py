@@ -1,4 +1,9 @@
-"""Process-level settings for the allocation-heavy phases (reading, scoring, building)."""
+"""Process-level settings for the allocation-heavy phases.
+
+`paused_gc` is used at the top-level entry points only — `build_dataset`, `score`,
+`ScoreResult.to_dict` and `score_files` — never inside the library functions a notebook user
+calls on their own (readers, validators); forked workers inherit the paused collector.
+"""
 
 from __future__ import annotations
 

@@ -122,20 +122,23 @@ class BatchResult:
     documents_per_split: dict[str, int]
 
 
-# Set in the parent just before the workers fork (they inherit it) and cleared after the build.
-_JOB: dict[str, Any] = {}
+@dataclass(frozen=True)
+class BuildJob:
+    """What every batch of a build needs; forked workers inherit it (`ordered_map`'s `shared`)."""
+
+    settings: BuildSettings
+    schema: Schema
+    maker: RowMaker
+    segmenter: Segmenter
 
 
-@paused_gc()
-def build_batch(records: list[Record]) -> BatchResult:
+def build_batch(job: BuildJob, records: list[Record]) -> BatchResult:
     """Parse, validate, match to the seed, segment and tabulate a batch of gold records.
 
     Tables are only made when every record of the batch is valid: a build with any problem is
     refused, so only the problems matter then.
     """
-    settings: BuildSettings = _JOB["settings"]
-    schema: Schema = _JOB["schema"]
-    segmenter: Segmenter = _JOB["segmenter"]
+    settings, schema, segmenter = job.settings, job.schema, job.segmenter
     checked: list[tuple[str | None, str, int | None, list[Problem]]] = []
     stats = StatsAccumulator(schema)
     provenance: list[dict[str, Any]] = []
@@ -165,9 +168,8 @@ def build_batch(records: list[Record]) -> BatchResult:
         arrays.setdefault(split, []).append((segmentation.starts, segmentation.ends))
     tables: dict[tuple[str, str], pa.Table] = {}
     if clean:
-        maker: RowMaker = _JOB["maker"]
         for split, documents in by_split.items():
-            for config, table in maker.tables(documents, arrays[split]).items():
+            for config, table in job.maker.tables(documents, arrays[split]).items():
                 tables[(config, split)] = table
     return BatchResult(
         records=len(records),
@@ -216,12 +218,12 @@ def build_dataset(
     provenance = ProvenanceSummary(watch=settings.splits.pinned)
     stats = StatsAccumulator(schema)
     documents_per_split: dict[str, int] = {name: 0 for name in settings.splits.names}
-    _JOB.update(settings=settings, schema=schema, maker=maker, segmenter=segmenter or Segmenter())
+    job = BuildJob(settings=settings, schema=schema, maker=maker, segmenter=segmenter or Segmenter())
     hub = staging / HUB_DIR
     sink = TableSink(hub, staging / DISK_DIR, maker.features)
     try:
         batches = _batches(iter_records(settings.gold), BATCH_DOCUMENTS)
-        for result in ordered_map(build_batch, batches, workers=workers):
+        for result in ordered_map(build_batch, batches, shared=job, workers=workers):
             for doc_id, path, line, found in result.checked:
                 if doc_id is not None:
                     duplicate = duplicate_problem(doc_id, path, line, seen)
@@ -270,8 +272,6 @@ def build_dataset(
         sink.discard()
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    finally:
-        _JOB.clear()
     return report
 
 

@@ -16,6 +16,7 @@ from newsgold.io.predictions import load_predictions
 from newsgold.model.document import Document
 from newsgold.model.errors import NewsgoldError
 from newsgold.model.schema import Schema
+from newsgold.runtime import paused_gc
 from newsgold.systems.adapters import System
 
 
@@ -40,6 +41,7 @@ class Evaluation:
     predictions: list[Document]
 
 
+@paused_gc()
 def score_files(
     gold_path: str | Path,
     pred_path: str | Path,

@@ -344,17 +344,20 @@ def auto_workers(pairs: Sequence[tuple[Document, Document]]) -> int:
         return 1
     return default_workers(sum(len(g.spans) + len(p.spans) for g, p in pairs), minimum_work=PARALLEL_MIN_SPANS)
 
-# Per worker process: the documents (inherited through fork, never pickled), schema, keys and
-# tokenizer. Set just before the pool forks and cleared right after it is done.
-_SHARED: dict[str, Any] = {}
+@dataclass(frozen=True)
+class ScoreJob:
+    """What every range of a parallel scoring needs; forked workers inherit it, the documents included."""
+
+    pairs: list[tuple[Document, Document]]
+    schema: Schema
+    keys: list[tuple[str, str]]
+    segmenter: Segmenter
 
 
-@paused_gc()
-def _score_range(bounds: tuple[int, int]) -> tuple[np.ndarray, list[tuple[Any, ...]]]:
+def _score_range(job: ScoreJob, bounds: tuple[int, int]) -> tuple[np.ndarray, list[tuple[Any, ...]]]:
     """Score one range of documents in a worker; rows come back as one array (cheaper to send
     between processes than one small array per document)."""
-    schema, keys, segmenter = _SHARED["schema"], _SHARED["keys"], _SHARED["segmenter"]
-    scores = score_pairs(_SHARED["pairs"][bounds[0] : bounds[1]], schema, segmenter, keys)
+    scores = score_pairs(job.pairs[bounds[0] : bounds[1]], job.schema, job.segmenter, job.keys)
     rows = np.stack([document.row for document in scores])
     return rows, [(d.doc_id, d.attributes, d.errors, d.problems) for d in scores]
 
@@ -388,17 +391,14 @@ def _score_in_processes(
     # the cost of each job (pickling, queues) stays small next to its work
     size = max(1, -(-len(pairs) // (workers * 8)))
     ranges = [(i, min(i + size, len(pairs))) for i in range(0, len(pairs), size)]
-    _SHARED.update(pairs=pairs, schema=schema, keys=keys, segmenter=segmenter)
-    try:
-        documents = []
-        for rows, rest in ordered_map(_score_range, ranges, workers=workers):
-            documents += [
-                DocumentScore(doc_id=doc_id, row=row, attributes=attributes, errors=errors, problems=problems)
-                for row, (doc_id, attributes, errors, problems) in zip(rows, rest)
-            ]
-        return documents
-    finally:
-        _SHARED.clear()
+    job = ScoreJob(pairs=pairs, schema=schema, keys=keys, segmenter=segmenter)
+    documents = []
+    for rows, rest in ordered_map(_score_range, ranges, shared=job, workers=workers):
+        documents += [
+            DocumentScore(doc_id=doc_id, row=row, attributes=attributes, errors=errors, problems=problems)
+            for row, (doc_id, attributes, errors, problems) in zip(rows, rest)
+        ]
+    return documents
 
 
 # Canonical span order: offsets, label, then id (unique within a document), so which copy of a

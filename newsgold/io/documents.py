@@ -21,7 +21,6 @@ from newsgold.model.errors import DocumentError
 from newsgold.model.problems import Problem
 from newsgold.model.schema import Schema
 from newsgold.model.validation import validate
-from newsgold.runtime import paused_gc
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 
@@ -165,7 +164,6 @@ def iter_unique(path: str | Path, *, require_text: bool = True) -> Iterator[Load
         yield loaded
 
 
-@paused_gc()
 def read_documents(path: str | Path, *, require_text: bool = True) -> list[Document]:
     """Read every document of a file or folder; raise DocumentError listing every problem.
 
@@ -289,7 +287,6 @@ def validate_paths(paths: Iterable[str | Path], schema: Schema, *, gold: bool = 
     return report
 
 
-@paused_gc()
 def load_documents(path: str | Path, schema: Schema, *, gold: bool = True) -> list[Document]:
     """Read and validate a file or folder; raise DocumentError listing every problem, else return all."""
     documents: list[Document] = []
