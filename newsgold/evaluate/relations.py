@@ -32,12 +32,18 @@ def _overlaps(a: Span, b: Span) -> bool:
     return a.start is not None and b.start is not None and min(a.end, b.end) > max(a.start, b.start)  # type: ignore[type-var, operator]
 
 
-def _referent(span: Span, schema: Schema) -> str | None:
-    """The normalised identity of a span: its identity attribute, else its text for names."""
+def _referent(span: Span, schema: Schema, text: str | None) -> str | None:
+    """The normalised identity of a span: its identity attribute, else the text it covers.
+
+    The covered text is taken from the document (`text`) when the span does not repeat it, so a
+    span given by offsets alone has the same referent as one that also gives its `text`.
+    """
     identity = schema.identity_attributes().get(span.label)
     if identity is None:
         return None
     value = span.attrs.get(identity.name) or span.text
+    if not value and text is not None and span.start is not None and span.end is not None:
+        value = text[span.start : span.end]
     return normalise_entity(value) if value else None
 
 
@@ -139,7 +145,7 @@ class _TailMatcher:
     def referent(self, span: Span) -> str | None:
         key = id(span)
         if key not in self.referents:
-            self.referents[key] = _referent(span, self.schema)
+            self.referents[key] = _referent(span, self.schema, self.gold.text)  # a prediction's text is the gold's
         return self.referents[key]
 
     def matches(self, gold_tail: Span, pred_tail: Span) -> bool:
@@ -166,7 +172,7 @@ def quoted_referents(document: Document, schema: Schema, spans: dict[str, Span] 
     for relation in document.relations:
         tail = spans.get(relation.tail)
         if tail is not None:
-            referent = _referent(tail, schema)
+            referent = _referent(tail, schema, document.text)
             if referent:
                 found.add(referent)
     return found

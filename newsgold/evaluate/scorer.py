@@ -219,20 +219,6 @@ CONVENTIONS = {
 # --------------------------------------------------------------------------- alignment
 
 
-def with_span_text(document: Document) -> Document:
-    """Every span with offsets gets its `text` from the document, so nothing downstream (e.g. the
-    referent of a speaker without `entity`) depends on whether a system repeated the text."""
-    text = document.text or ""
-    if all(s.text is not None or s.start is None for s in document.spans):
-        return document
-    spans = [
-        replace(s, text=text[s.start : s.end])
-        if s.text is None and s.start is not None and s.end is not None and 0 <= s.start < s.end <= len(text) else s
-        for s in document.spans
-    ]
-    return replace(document, spans=spans)
-
-
 def align(
     gold: Sequence[Document],
     predictions: Sequence[Document],
@@ -289,7 +275,7 @@ def align(
                 )
         if validate_predictions:
             problems.extend(validate(prediction, schema, gold=False))
-        pairs.append((document, with_span_text(prediction)))
+        pairs.append((document, prediction))
     if problems:
         raise DocumentError(problems)
     return pairs, ungrounded, missing, extra
@@ -512,7 +498,7 @@ def score_document(
     attributes = _attribute_counts(gold_spans, grounded, overlap, schema)
     errors = _span_errors(gold, gold_spans, grounded, strict, exact, overlap) + relation_errors
     errors += [
-        {"doc_id": gold.id, "kind": "duplicate", "label": s.label, "gold": None, "pred": _span_view(s)} for s in duplicates
+        {"doc_id": gold.id, "kind": "duplicate", "label": s.label, "gold": None, "pred": _span_view(s, gold.text)} for s in duplicates
     ]
     errors += [
         {"doc_id": gold.id, "kind": "ungrounded", "label": s.label, "gold": None, "pred": {"id": s.id, "text": s.text}}
@@ -549,8 +535,12 @@ def _attribute_counts(gold: list[Span], pred: list[Span], overlap: list[tuple[in
     return {key: (value[0], value[1]) for key, value in counts.items()}
 
 
-def _span_view(span: Span) -> dict[str, Any]:
-    return {"id": span.id, "label": span.label, "start": span.start, "end": span.end, "text": span.text}
+def _span_view(span: Span, text: str | None = None) -> dict[str, Any]:
+    """A span in the error list, with the text it covers when the span does not repeat it."""
+    covered = span.text
+    if covered is None and text is not None and span.start is not None and span.end is not None:
+        covered = text[span.start : span.end]
+    return {"id": span.id, "label": span.label, "start": span.start, "end": span.end, "text": covered}
 
 
 def _span_errors(
