@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from reference import merged_sentences
 from seqeval.metrics.sequence_labeling import get_entities
+from strategies import sentences_and_spans, tokens_and_spans
 
 from newsgold.model.document import Span
 from newsgold.text.iob2 import (
@@ -46,23 +47,6 @@ def test_decoding_is_lenient_like_seqeval() -> None:
         tags_to_spans(tokens, ["X-A", "O", "O"])
 
 
-@st.composite
-def tokens_and_spans(draw):  # type: ignore[no-untyped-def]
-    lengths = draw(st.lists(st.integers(1, 6), min_size=1, max_size=25))
-    tokens, offset = [], 0
-    for length in lengths:
-        tokens.append((offset, offset + length))
-        offset += length + draw(st.integers(1, 2))
-    cuts = sorted(draw(st.sets(st.integers(0, offset), max_size=12)))
-    spans = []
-    for start, end in zip(cuts[::2], cuts[1::2]):
-        # snap to non-whitespace, as the validator guarantees for gold
-        inside = [t for t in tokens if t[0] < end and t[1] > start]
-        if inside:
-            spans.append((max(start, inside[0][0]), min(end, inside[-1][1])))
-    return tokens, spans
-
-
 @settings(max_examples=200, deadline=None)
 @given(tokens_and_spans())
 def test_round_trip_after_refinement(data) -> None:  # type: ignore[no-untyped-def]
@@ -76,22 +60,8 @@ def test_round_trip_after_refinement(data) -> None:  # type: ignore[no-untyped-d
     assert get_entities(tags) == expected
 
 
-@st.composite
-def _sentences_and_spans(draw):  # type: ignore[no-untyped-def]
-    sentences, position = [], 0
-    for _ in range(draw(st.integers(1, 8))):
-        start = position + draw(st.integers(0, 3))
-        position = start + draw(st.integers(1, 6))
-        sentences.append((start, position))
-    spans = []
-    for _ in range(draw(st.integers(0, 5))):
-        start = draw(st.integers(sentences[0][0], position - 1))
-        spans.append((start, draw(st.integers(start + 1, position))))
-    return sentences, spans
-
-
 @settings(max_examples=300, deadline=None)
-@given(_sentences_and_spans())
+@given(sentences_and_spans())
 def test_merge_crossed_sentences_matches_the_naive_rule(case) -> None:  # type: ignore[no-untyped-def]
     sentences, spans = case
     objects = [Span(id=f"T{i}", label="CLAIM", start=s, end=e) for i, (s, e) in enumerate(spans)]

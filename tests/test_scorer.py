@@ -15,6 +15,7 @@ from nervaluate import Evaluator
 from reference import overlap, overlap_matching_per_label, relation_matches
 from seqeval.metrics import classification_report
 from seqeval.scheme import IOB2
+from strategies import WORDS, attrs_for, corpora, documents, labelled_spans
 
 from newsgold.corpus.rows import RowMaker
 from newsgold.evaluate.metrics import prf, prf_rows
@@ -29,44 +30,6 @@ from newsgold.text.segment import Segmenter
 SCHEMA = load_schema()
 SEGMENTER = Segmenter()
 FAST = ScoreOptions(samples=0)
-WORDS = ["Russia", "said", "the", "UN", "aid", "“truce”", "rebels", "attack", "he", "she", "city", "failed", "not", "😀x", "talks"]
-
-
-def _attrs(label: str, rng: random.Random) -> dict[str, str]:
-    attrs = {}
-    for attribute in SCHEMA.label(label).attributes:
-        attrs[attribute.name] = rng.choice(attribute.value_names) if attribute.kind == "choice" else rng.choice(["Russia", "UN", "Maria"])
-    return attrs
-
-
-@st.composite
-def documents(draw, doc_id: str = "d") -> Document:  # type: ignore[no-untyped-def]
-    """A valid gold document: words, spans of every label (nested across labels), relations."""
-    words = draw(st.lists(st.sampled_from(WORDS), min_size=1, max_size=30))
-    text = " ".join(words)
-    starts, position = [], 0
-    for word in words:
-        starts.append((position, position + len(word)))
-        position += len(word) + 1
-    rng = random.Random(draw(st.integers(0, 10**6)))
-    spans: list[Span] = []
-    for label in SCHEMA.label_names:
-        cuts = sorted(draw(st.sets(st.integers(0, len(words)), max_size=8)))
-        for a, b in zip(cuts[::2], cuts[1::2]):
-            spans.append(Span(id=f"{label[0]}{a}", label=label, start=starts[a][0], end=starts[b - 1][1], attrs=_attrs(label, rng)))
-    relations = []
-    claims = [s for s in spans if s.label == "CLAIM"]
-    for relation in SCHEMA.relations:
-        tails = [s for s in spans if s.label in relation.tail]
-        for claim in claims:
-            if tails and rng.random() < 0.6:
-                relations.append(Relation(relation.name, claim.id, rng.choice(tails).id))
-    return Document(id=doc_id, text=text, spans=spans, relations=relations)
-
-
-corpora = st.lists(documents(), min_size=1, max_size=4).map(
-    lambda docs: [replace(d, id=f"d{i}") for i, d in enumerate(docs)]
-)
 
 
 def score_(gold, predictions, schema, *, options):  # type: ignore[no-untyped-def]
@@ -261,7 +224,7 @@ def _clean(prediction: Document, gold: Document) -> Document:
     for span in sorted(prediction.spans, key=lambda s: (s.label, s.start, s.end)):
         if any(k.label == span.label and k.start < span.end and span.start < k.end for k in kept):
             continue
-        kept.append(replace(span, attrs=_attrs(span.label, random.Random(span.start))))
+        kept.append(replace(span, attrs=attrs_for(span.label, random.Random(span.start))))
     ids = {s.id for s in kept}
     relations = [r for r in prediction.relations if r.head in ids and r.tail in ids
                  and {s.id: s.label for s in kept}[r.head] == "CLAIM"
@@ -527,7 +490,7 @@ def _gold_doc(index: int, rng: random.Random) -> Document:
     for i, word in enumerate(words):
         if i % 3 == 0:
             label = SCHEMA.label_names[i % 4]
-            spans.append(Span(f"T{i}", label, position, position + len(word), attrs=_attrs(label, rng)))
+            spans.append(Span(f"T{i}", label, position, position + len(word), attrs=attrs_for(label, rng)))
         position += len(word) + 1
     return Document(id=f"doc{index:02d}", text=text, spans=spans)
 
@@ -576,12 +539,6 @@ def test_relation_matching_equals_trying_every_pair(gold: Document, seed: int) -
     for relation in SCHEMA.relation_names:
         cell, _, _ = scored.cell(relation, alignment)
         assert cell.p_num == relation_matches(gold, pred, relation, alignment, SCHEMA)
-
-
-labelled_spans = st.lists(
-    st.tuples(st.integers(0, 40), st.integers(1, 8), st.sampled_from(["A", "B", "C"])).map(lambda t: (t[0], t[0] + t[1], t[2])),
-    max_size=25,
-)
 
 
 @settings(max_examples=300, deadline=None)
