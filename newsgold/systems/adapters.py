@@ -4,7 +4,7 @@ A system is anything with a `name` and `predict(documents)`, which yields one pr
 per input document, with the same id, in the same order, and `text` left as None (the scorer takes
 the text from the gold document). `resolve_system` builds one from the command line's choice::
 
-    baseline                  the rule-based baseline (newsgold.evaluate.baseline.Baseline)
+    baseline                  the rule-based baseline (newsgold.systems.baseline.Baseline)
     package.module:function   a Python callable: text -> output
     --cmd "..."               a command run once: {"id", "text"} JSONL on stdin, prediction JSONL on stdout
     --url URL                 an HTTP endpoint: POST {"id", "text"} per document, JSON back
