@@ -410,3 +410,30 @@ def test_crossing_spans_are_resolved_by_schema_order(baseline: Baseline, schema:
     document = baseline.document("t", "so-called on")
     assert [(s.label, s.text) for s in document.spans] == [("EVENT", "called on")]
     assert validate(document, schema, gold=True) == []
+
+
+def test_the_rules_name_parts_and_the_lexicon_maps_them_to_labels(tmp_path: Path) -> None:
+    """Renaming a label in the schema needs only the lexicon's `roles` (and its section name), no code."""
+    from newsgold.model.schema import parse_schema
+
+    data = load_schema_dict()
+    data["labels"]["SOURCE"] = data["labels"].pop("SPEAKER")
+    data["labels"]["SOURCE"]["hotkey"] = "s"
+    data["relations"]["attributed_to"]["tail"] = ["SOURCE"]
+    renamed = parse_schema(data, source="renamed.yaml")
+    lexicon = _lexicon_data()
+    lexicon["roles"]["speaker"] = "SOURCE"
+    lexicon["SOURCE"] = lexicon.pop("SPEAKER")
+    document = Baseline(renamed, _write(tmp_path, lexicon)).document("t", "Maria Lopez said that the rebels had withdrawn.")
+    assert {s.label for s in document.spans} >= {"SOURCE", "CLAIM"} and "SPEAKER" not in {s.label for s in document.spans}
+    assert validate(document, renamed) == []
+    lexicon["roles"]["speaker"] = "SPEAKER"  # a part played by a label the schema does not have
+    with pytest.raises(LexiconError) as caught:
+        load_lexicon(_write(tmp_path, lexicon), renamed)
+    assert caught.value.field == "roles.speaker" and "'SPEAKER'" in caught.value.message
+
+
+def load_schema_dict() -> dict[str, Any]:
+    from newsgold.io.config import load_schema
+
+    return load_schema().to_dict()

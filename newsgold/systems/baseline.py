@@ -54,14 +54,31 @@ DIRECT, INDIRECT, MIXED, NO_QUOTE = "direct", "indirect", "mixed", "none"
 YES, NO = "yes", "no"
 NAME, NOMINAL, PRONOUN, DOCUMENT = "name", "nominal", "pronoun", "document"
 QUOTED = "quoted"
+# Keyed by the part each label plays (`Roles`), never by label name: the lexicon's `roles` maps
+# parts to the schema's labels and relations.
 EMITTED: Mapping[str, Mapping[str, tuple[str, ...]]] = {
-    "CLAIM": {"voice": (ATTRIBUTED, AUTHORIAL), "quote": (DIRECT, INDIRECT, MIXED, NO_QUOTE), "checkworthy": (YES, NO)},
-    "SPEAKER": {"mention": (NAME, NOMINAL, PRONOUN, DOCUMENT), "entity": ()},
-    "EVENT": {},
-    "FRAMING": {"voice": (QUOTED, AUTHORIAL)},
+    "claim": {"voice": (ATTRIBUTED, AUTHORIAL), "quote": (DIRECT, INDIRECT, MIXED, NO_QUOTE), "checkworthy": (YES, NO)},
+    "speaker": {"mention": (NAME, NOMINAL, PRONOUN, DOCUMENT), "entity": ()},
+    "event": {},
+    "framing": {"voice": (QUOTED, AUTHORIAL)},
 }
-ATTRIBUTED_TO, ABOUT = "attributed_to", "about"
-EMITTED_RELATIONS: Mapping[str, tuple[str, str]] = {ATTRIBUTED_TO: ("CLAIM", "SPEAKER"), ABOUT: ("CLAIM", "EVENT")}
+EMITTED_RELATIONS: Mapping[str, tuple[str, str]] = {"attribution": ("claim", "speaker"), "topic": ("claim", "event")}
+
+
+@dataclass(frozen=True)
+class Roles:
+    """Which schema label or relation plays each part the rules know (configs/baseline.yaml `roles`)."""
+
+    claim: str
+    speaker: str
+    event: str
+    framing: str
+    attribution: str
+    topic: str
+
+    def label_of(self, part: str) -> str:
+        """The schema label (or relation) that plays `part`."""
+        return str(getattr(self, part))
 
 # Punctuation heuristics (not schema values): quotation marks and clause breaks.
 DOUBLE_OPEN = frozenset({"“", "„", "«"})
@@ -123,6 +140,7 @@ class Lexicon:
     prepositions: frozenset[str]
     opinion_cues: tuple[str, ...]
     authorial_claims: bool
+    roles: Roles
 
     def entries(self) -> Iterator[tuple[str, str]]:
         """Every term of every word list as (where, term), e.g. ("EVENT.triggers[0]", "attack")."""
@@ -142,13 +160,13 @@ class Lexicon:
         return bool(self.speech_act) and all(attrs.get(name) == value for name, value in self.speech_act)
 
 
-SECTION_KEYS: Mapping[str, frozenset[str]] = {
-    "EVENT": frozenset(
+SECTION_KEYS: Mapping[str, frozenset[str]] = {  # by part; the section is named by the part's label
+    "event": frozenset(
         {"window", "light_window", "default", "factuality", "speech_act", "light_verbs", "stop_phrases", "triggers"}
     ),
-    "FRAMING": frozenset({"modifiers", "scare_quotes", "terms"}),
-    "SPEAKER": frozenset({"pronouns", "documents", "determiners", "titles"}),
-    "CLAIM": frozenset(
+    "framing": frozenset({"modifiers", "scare_quotes", "terms"}),
+    "speaker": frozenset({"pronouns", "documents", "determiners", "titles"}),
+    "claim": frozenset(
         {"authorial_claims", "verbs", "object_verbs", "participles", "complementizers", "adverbs", "auxiliaries",
          "connectives", "prepositions", "opinion_cues"}
     ),
@@ -170,55 +188,75 @@ def load_lexicon(path: str | Path | None = None, schema: Schema | None = None) -
 
 def parse_lexicon(data: Any, schema: Schema, *, source: str = "<memory>") -> Lexicon:
     """Build a `Lexicon` from plain data, raising `LexiconError` naming the first bad key."""
-    top = _top_level(data, schema, source)
-    event, framing = top["EVENT"], top["FRAMING"]
-    speaker, claim = top["SPEAKER"], top["CLAIM"]
-    event_label, framing_label = schema.label("EVENT"), schema.label("FRAMING")
-    default = _attrs(event["default"], event_label, source, "EVENT.default", set())
-    triggers = _groups(event["triggers"], event_label, source, "EVENT.triggers")
+    roles = _roles(data, schema, source)
+    top = _top_level(data, schema, source, roles)
+    event, framing = top["event"], top["framing"]
+    speaker, claim = top["speaker"], top["claim"]
+    event_label, framing_label = schema.label(roles.event), schema.label(roles.framing)
+    E, F, S, C = roles.event, roles.framing, roles.speaker, roles.claim  # section names, for the places in errors
+    default = _attrs(event["default"], event_label, source, f"{E}.default", set())
+    triggers = _groups(event["triggers"], event_label, source, f"{E}.triggers")
     for index, group in enumerate(triggers):
-        _check_complete(dict(default) | dict(group.attrs), event_label, source, f"EVENT.triggers[{index}]")
-    framing_terms = _groups(framing["terms"], framing_label, source, "FRAMING.terms")
+        _check_complete(dict(default) | dict(group.attrs), event_label, source, f"{E}.triggers[{index}]", "event")
+    framing_terms = _groups(framing["terms"], framing_label, source, f"{F}.terms")
     for index, group in enumerate(framing_terms):
-        _check_complete(dict(group.attrs), framing_label, source, f"FRAMING.terms[{index}]")
-    scare = _attrs(framing["scare_quotes"], framing_label, source, "FRAMING.scare_quotes", set())
-    _check_complete(dict(scare), framing_label, source, "FRAMING.scare_quotes")
+        _check_complete(dict(group.attrs), framing_label, source, f"{F}.terms[{index}]", "framing")
+    scare = _attrs(framing["scare_quotes"], framing_label, source, f"{F}.scare_quotes", set())
+    _check_complete(dict(scare), framing_label, source, f"{F}.scare_quotes", "framing")
     return Lexicon(
         source=source,
+        roles=roles,
         event_triggers=triggers,
         event_default=default,
-        factuality=_groups(event["factuality"], event_label, source, "EVENT.factuality"),
-        window=_count(event["window"], source, "EVENT.window"),
-        light_window=_count(event["light_window"], source, "EVENT.light_window"),
-        light_verbs=frozenset(_words(event["light_verbs"], source, "EVENT.light_verbs")),
-        stop_phrases=_words(event["stop_phrases"], source, "EVENT.stop_phrases"),
-        speech_act=_attrs(event["speech_act"], event_label, source, "EVENT.speech_act", set()),
+        factuality=_groups(event["factuality"], event_label, source, f"{E}.factuality"),
+        window=_count(event["window"], source, f"{E}.window"),
+        light_window=_count(event["light_window"], source, f"{E}.light_window"),
+        light_verbs=frozenset(_words(event["light_verbs"], source, f"{E}.light_verbs")),
+        stop_phrases=_words(event["stop_phrases"], source, f"{E}.stop_phrases"),
+        speech_act=_attrs(event["speech_act"], event_label, source, f"{E}.speech_act", set()),
         framing_terms=framing_terms,
-        framing_modifiers=_words(framing["modifiers"], source, "FRAMING.modifiers"),
+        framing_modifiers=_words(framing["modifiers"], source, f"{F}.modifiers"),
         scare_quotes=scare,
-        pronouns=frozenset(_words(speaker["pronouns"], source, "SPEAKER.pronouns")),
-        documents=frozenset(_words(speaker["documents"], source, "SPEAKER.documents")),
-        determiners=frozenset(_words(speaker["determiners"], source, "SPEAKER.determiners")),
-        titles=frozenset(_words(speaker["titles"], source, "SPEAKER.titles")),
-        verbs=_words(claim["verbs"], source, "CLAIM.verbs"),
-        object_verbs=_words(claim["object_verbs"], source, "CLAIM.object_verbs"),
-        participles=_words(claim["participles"], source, "CLAIM.participles"),
-        complementizers=frozenset(_words(claim["complementizers"], source, "CLAIM.complementizers")),
-        adverbs=frozenset(_words(claim["adverbs"], source, "CLAIM.adverbs")),
-        auxiliaries=frozenset(_words(claim["auxiliaries"], source, "CLAIM.auxiliaries")),
-        connectives=frozenset(_words(claim["connectives"], source, "CLAIM.connectives")),
-        prepositions=frozenset(_words(claim["prepositions"], source, "CLAIM.prepositions")),
-        opinion_cues=_words(claim["opinion_cues"], source, "CLAIM.opinion_cues"),
-        authorial_claims=_flag(claim["authorial_claims"], source, "CLAIM.authorial_claims"),
+        pronouns=frozenset(_words(speaker["pronouns"], source, f"{S}.pronouns")),
+        documents=frozenset(_words(speaker["documents"], source, f"{S}.documents")),
+        determiners=frozenset(_words(speaker["determiners"], source, f"{S}.determiners")),
+        titles=frozenset(_words(speaker["titles"], source, f"{S}.titles")),
+        verbs=_words(claim["verbs"], source, f"{C}.verbs"),
+        object_verbs=_words(claim["object_verbs"], source, f"{C}.object_verbs"),
+        participles=_words(claim["participles"], source, f"{C}.participles"),
+        complementizers=frozenset(_words(claim["complementizers"], source, f"{C}.complementizers")),
+        adverbs=frozenset(_words(claim["adverbs"], source, f"{C}.adverbs")),
+        auxiliaries=frozenset(_words(claim["auxiliaries"], source, f"{C}.auxiliaries")),
+        connectives=frozenset(_words(claim["connectives"], source, f"{C}.connectives")),
+        prepositions=frozenset(_words(claim["prepositions"], source, f"{C}.prepositions")),
+        opinion_cues=_words(claim["opinion_cues"], source, f"{C}.opinion_cues"),
+        authorial_claims=_flag(claim["authorial_claims"], source, f"{C}.authorial_claims"),
     )
 
 
-def _top_level(data: Any, schema: Schema, source: str) -> dict[str, Mapping[str, Any]]:
-    """Check the top-level keys (version and one section per label) and each section's keys."""
+PARTS = ("claim", "speaker", "event", "framing", "attribution", "topic")
+
+
+def _roles(data: Any, schema: Schema, source: str) -> Roles:
+    """The `roles` mapping: every part to a label (or, for relations, a relation) of the schema."""
     if not isinstance(data, Mapping):
         raise LexiconError(f"the lexicon must be a mapping, got {type(data).__name__}", path=source)
+    roles = data.get("roles")
+    if not isinstance(roles, Mapping) or set(roles) != set(PARTS):
+        raise LexiconError(f"roles must map each of {', '.join(PARTS)} to a schema label or relation", path=source, field="roles")
+    for part, name in roles.items():
+        known = schema.relation_names if part in EMITTED_RELATIONS else schema.label_names
+        if name not in known:
+            raise LexiconError(f"{part!r} is played by {name!r}, which the schema does not have (it has: {', '.join(known)})",
+                               path=source, field=f"roles.{part}")
+    return Roles(**{part: str(roles[part]) for part in PARTS})
+
+
+def _top_level(data: Any, schema: Schema, source: str, roles: Roles) -> dict[str, Mapping[str, Any]]:
+    """Check the top-level keys (version, roles and one section per label) and each section's keys; sections by part."""
+    sections_of = {roles.label_of(part): part for part in SECTION_KEYS}
     for key in data:
-        if key == "version":
+        if key in ("version", "roles"):
             continue
         if key not in schema.label_names:
             raise LexiconError(
@@ -226,17 +264,12 @@ def _top_level(data: Any, schema: Schema, source: str) -> dict[str, Mapping[str,
                 path=source,
                 field=str(key),
             )
-        if key not in SECTION_KEYS:
+        if key not in sections_of:
             raise LexiconError(f"the baseline has no rules for label {key!r}", path=source, field=str(key))
     version = data.get("version")
     if version != LEXICON_VERSION:
         raise LexiconError(f"version must be {LEXICON_VERSION}, got {version!r}", path=source, field="version")
-    sections: dict[str, Mapping[str, Any]] = {}
-    for name, keys in SECTION_KEYS.items():
-        if name not in schema.label_names:
-            raise LexiconError(f"the schema has no label {name!r}, which the baseline needs", path=source, field=name)
-        sections[name] = _section(data.get(name), keys, source, name)
-    return sections
+    return {part: _section(data.get(roles.label_of(part)), keys, source, roles.label_of(part)) for part, keys in SECTION_KEYS.items()}
 
 
 def _section(data: Any, keys: frozenset[str], source: str, where: str) -> Mapping[str, Any]:
@@ -326,18 +359,19 @@ def _groups(data: Any, label: Label, source: str, where: str) -> tuple[TermGroup
     return tuple(groups)
 
 
-def _check_complete(attrs: Mapping[str, str], label: Label, source: str, where: str) -> None:
-    """Every required attribute of `label` is set by the entry, the defaults or the rules."""
-    covered = set(attrs) | set(EMITTED.get(label.name, {}))
+def _check_complete(attrs: Mapping[str, str], label: Label, source: str, where: str, part: str) -> None:
+    """Every required attribute of `label` (playing `part`) is set by the entry, the defaults or the rules."""
+    covered = set(attrs) | set(EMITTED.get(part, {}))
     for attribute in label.attributes:
         if attribute.required and attribute.name not in covered:
             message = f"sets no value for the required attribute {label.name}.{attribute.name}"
             raise LexiconError(message, path=source, field=where)
 
 
-def check_schema_support(schema: Schema) -> None:
+def check_schema_support(schema: Schema, roles: Roles) -> None:
     """The labels, attributes, values and relations the rules assign exist in `schema`."""
-    for label_name, attributes in EMITTED.items():
+    for part, attributes in EMITTED.items():
+        label_name = roles.label_of(part)
         if label_name not in schema.label_names:
             message = f"the baseline needs label {label_name!r}"
             raise SchemaError(message, path=schema.source, field=f"labels.{label_name}")
@@ -349,7 +383,8 @@ def check_schema_support(schema: Schema) -> None:
             missing = [value for value in values if value not in label.attribute(name).value_names]
             if missing:
                 raise SchemaError(f"the baseline needs value(s) {', '.join(missing)}", path=schema.source, field=where)
-    for name, (head, tail) in EMITTED_RELATIONS.items():
+    for part, (head_part, tail_part) in EMITTED_RELATIONS.items():
+        name, head, tail = roles.label_of(part), roles.label_of(head_part), roles.label_of(tail_part)
         relation = schema.relation(name) if name in schema.relation_names else None
         if relation is None or head not in relation.head or tail not in relation.tail:
             message = f"the baseline needs relation {name} ({head} -> {tail})"
@@ -581,9 +616,9 @@ class Baseline:
     """
 
     def __init__(self, schema: Schema, lexicon: str | Path | None = None) -> None:
-        check_schema_support(schema)
         self.schema = schema
         self.lexicon = load_lexicon(lexicon, schema)
+        check_schema_support(schema, self.lexicon.roles)
         self.nlp = blank_english()
         self._matchers = _build_matchers(self.nlp, self.lexicon)
 
@@ -1097,11 +1132,11 @@ def _assemble(
             items.append((chars[0], chars[1], label, attrs, key))
 
     for speaker in speakers:
-        add("SPEAKER", speaker.start, speaker.end, {"mention": speaker.mention, "entity": speaker.entity}, id(speaker))
+        add(lexicon.roles.speaker, speaker.start, speaker.end, {"mention": speaker.mention, "entity": speaker.entity}, id(speaker))
     for event in events:
-        add("EVENT", event.start, event.end, event.attrs, id(event))
+        add(lexicon.roles.event, event.start, event.end, event.attrs, id(event))
     for framing in framings:
-        add("FRAMING", framing.start, framing.end, framing.attrs, id(framing))
+        add(lexicon.roles.framing, framing.start, framing.end, framing.attrs, id(framing))
     for claim in claims:
         chars = _chars(ctx, claim.start, claim.end)
         claim_text = text[chars[0] : chars[1]] if chars else ""
@@ -1110,7 +1145,7 @@ def _assemble(
             "quote": claim.quote,
             "checkworthy": checkworthy(claim, claim_text, events),
         }
-        add("CLAIM", claim.start, claim.end, attrs, id(claim))
+        add(lexicon.roles.claim, claim.start, claim.end, attrs, id(claim))
     order = {name: index for index, name in enumerate(schema.label_names)}
     items = _without_crossings(items, order)
     items.sort(key=lambda item: (item[0], item[1], order[item[2]]))
@@ -1124,10 +1159,10 @@ def _assemble(
         if id(claim) not in ids:
             continue
         if claim.speaker is not None and id(claim.speaker) in ids:
-            relations.append(Relation(ATTRIBUTED_TO, ids[id(claim)], ids[id(claim.speaker)]))
+            relations.append(Relation(lexicon.roles.attribution, ids[id(claim)], ids[id(claim.speaker)]))
         target = _about(claim, events, lexicon)
         if target is not None and id(target) in ids:
-            relations.append(Relation(ABOUT, ids[id(claim)], ids[id(target)]))
+            relations.append(Relation(lexicon.roles.topic, ids[id(claim)], ids[id(target)]))
     return Document(id=doc_id, text=text, spans=spans, relations=relations)
 
 
