@@ -233,7 +233,7 @@ def _parse_span(raw: Any, index: int, doc_id: str | None, problems: list[Problem
     occurrence = raw.get("occurrence")
     if occurrence is not None and (not _is_int(occurrence) or occurrence < 1):
         bad(f"occurrence must be a positive integer, got {occurrence!r}", "occurrence")
-    if not ok:
+    if not ok or not isinstance(label, str):  # `ok` already covers a missing label; the check is for the type
         return None
     return Span(id=span_id, label=label, start=start, end=end, text=text, attrs=dict(attrs), occurrence=occurrence)
 
