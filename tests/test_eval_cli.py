@@ -342,3 +342,22 @@ def test_a_registered_system_runs_by_name(tmp_path, monkeypatch) -> None:  # typ
     assert json.loads(result.stdout)["inputs"]["system"] == "nothing"
     result = invoke("eval", "run", "no-such-system", "--gold", str(SEED_GOLD), "--out", str(out))
     assert result.exit_code == 1 and "'baseline'" in result.output and "'nothing'" in result.output
+
+
+def test_reports_are_a_registry(gold_docs, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A report format is one registration away; --report NAME=PATH writes any registered one."""
+    from newsgold.evaluate import reports
+
+    writer = reports.ReportWriter("f1", "micro F1 alone", lambda report, evaluation, schema: f"{report['scores']['strict']['micro']['f1']:.4f}\n")
+    monkeypatch.setitem(reports.REPORT_WRITERS, "f1", writer)
+    pred = tmp_path / "pred.jsonl"
+    write_documents(_half(gold_docs), pred)
+    out, page = tmp_path / "f1.txt", tmp_path / "page.html"
+    result = invoke("eval", "score", str(GOLD), str(pred), "--samples", "10", "--report", f"f1={out}", "--report", f"html={page}",
+                    "--json-out", str(tmp_path / "r.json"))
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert out.read_text() == f"{report['scores']['strict']['micro']['f1']:.4f}\n"
+    assert page.read_text().lstrip().lower().startswith("<!doctype html")
+    result = invoke("eval", "score", str(GOLD), str(pred), "--report", "pdf=x.pdf")
+    assert result.exit_code == 1 and "unknown report 'pdf'" in result.output and "f1" in result.output

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
 from rich.markup import escape
@@ -13,12 +12,12 @@ from newsgold.cli.options import CorpusConfigOption, JsonOption, SchemaOption, S
 from newsgold.console import print_json, progress_bar, stderr, stdout, user_errors
 from newsgold.corpus.settings import load_settings
 from newsgold.evaluate.bootstrap import DEFAULT_SAMPLES, DEFAULT_SEED
-from newsgold.evaluate.report_html import score_html
-from newsgold.evaluate.report_text import compare_table, score_markdown, score_table, summary_lines
+from newsgold.evaluate.report_text import compare_table, score_table, summary_lines
+from newsgold.evaluate.reports import REPORT_WRITERS, parse_report_targets, write_reports
 from newsgold.evaluate.run import Evaluation, run_system, score_files
 from newsgold.evaluate.scorer import ScoreOptions, compare
 from newsgold.io.config import load_schema
-from newsgold.io.documents import atomic_write_text, load_documents, write_documents
+from newsgold.io.documents import load_documents, write_documents
 from newsgold.io.predictions import AUTO, FORMATS
 from newsgold.model.errors import NewsgoldError
 from newsgold.model.schema import Schema
@@ -36,13 +35,19 @@ SamplesOption = typer.Option(DEFAULT_SAMPLES, "--samples", help="Bootstrap sampl
 SeedOption = typer.Option(DEFAULT_SEED, "--seed", help="Random seed of the bootstrap.")
 
 
-def _write_reports(evaluation: Evaluation, schema: Schema, report: dict, json_out: Optional[Path], markdown: Optional[Path], html_out: Optional[Path]) -> None:  # type: ignore[type-arg]
-    if json_out is not None:
-        atomic_write_text(json_out, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
-    if markdown is not None:
-        atomic_write_text(markdown, score_markdown(report))
-    if html_out is not None:
-        atomic_write_text(html_out, score_html(report, evaluation.gold, evaluation.predictions, schema))
+ReportOption = typer.Option(
+    None, "--report",
+    help="Also write a report, NAME=PATH (repeatable): " + "; ".join(f"{w.name}: {w.description}" for w in REPORT_WRITERS.values()) + ".",
+)
+
+
+def _write_reports(evaluation: Evaluation, schema: Schema, report: dict, json_out: Optional[Path], markdown: Optional[Path],  # type: ignore[type-arg]
+                   html_out: Optional[Path], extra: Optional[List[str]]) -> list[Path]:
+    """Write the reports asked for (shorthand options and --report NAME=PATH); the paths written."""
+    targets = {name: path for name, path in (("json", json_out), ("markdown", markdown), ("html", html_out)) if path is not None}
+    targets.update(parse_report_targets(list(extra or [])))
+    write_reports(report, evaluation, schema, targets)
+    return list(targets.values())
 
 
 def _show_report(report: dict, as_json: bool, written: list[Optional[Path]]) -> None:  # type: ignore[type-arg]
@@ -86,6 +91,7 @@ def eval_score(
     json_out: Optional[Path] = typer.Option(None, "--json-out", help="Also write the JSON report here."),
     markdown: Optional[Path] = typer.Option(None, "--markdown", help="Also write a Markdown report here."),
     html_out: Optional[Path] = typer.Option(None, "--html", help="Also write a self-contained HTML report here."),
+    reports: Optional[List[str]] = ReportOption,
     schema_path: Optional[Path] = SchemaOption,
 ) -> None:
     """Score predictions against the gold: strict, exact, overlap, partial, token-level, relations.
@@ -100,8 +106,8 @@ def eval_score(
         evaluation = score_files(gold, predictions, schema, fmt=fmt, ls_source=ls_source, options=options,
                                  **_split_args(split, corpus_config))
         report = evaluation.result.to_dict()
-        _write_reports(evaluation, schema, report, json_out, markdown, html_out)
-    _show_report(report, as_json, [json_out, markdown, html_out])
+        written = _write_reports(evaluation, schema, report, json_out, markdown, html_out, reports)
+    _show_report(report, as_json, written)
 
 
 @eval_app.command("run")
@@ -125,6 +131,7 @@ def eval_run(
     json_out: Optional[Path] = typer.Option(None, "--json-out", help="Also write the JSON report here."),
     markdown: Optional[Path] = typer.Option(None, "--markdown", help="Also write a Markdown report here."),
     html_out: Optional[Path] = typer.Option(None, "--html", help="Also write a self-contained HTML report here."),
+    reports: Optional[List[str]] = ReportOption,
     schema_path: Optional[Path] = SchemaOption,
 ) -> None:
     """Run a system over the gold documents, write its predictions, and score them.
@@ -148,9 +155,9 @@ def eval_run(
         evaluation = score_files(gold, out, schema, fmt="native", options=options, **chosen_split)
         report = evaluation.result.to_dict()
         report["inputs"]["system"] = chosen.name
-        _write_reports(evaluation, schema, report, json_out, markdown, html_out)
+        written = _write_reports(evaluation, schema, report, json_out, markdown, html_out, reports)
     stderr().print(f"wrote {len(predictions)} prediction(s) of {escape(chosen.name)} to {escape(str(out))}")
-    _show_report(report, as_json, [json_out, markdown, html_out])
+    _show_report(report, as_json, written)
 
 
 @eval_app.command("compare")
