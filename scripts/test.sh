@@ -5,8 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/bootstrap.sh "test,server"
 if ! command -v chromium >/dev/null 2>&1; then
-  # Playwright cannot download its own browsers here: tests/test_browser.py drives Debian's chromium.
-  echo "installing Debian's chromium for tests/test_browser.py (first run only)" >&2
+  # Playwright cannot download its own browsers here: tests/annotation/test_browser.py drives Debian's chromium.
+  echo "installing Debian's chromium for tests/annotation/test_browser.py (first run only)" >&2
   sudo=""; if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
   $sudo apt-get update -qq >/dev/null
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null

@@ -24,7 +24,7 @@ from newsgold.io.documents import read_documents, write_documents
 from newsgold.model.document import Document, Relation, Span
 
 pytestmark = pytest.mark.server
-REPO = Path(__file__).parents[1]
+REPO = Path(__file__).parents[2]
 ARTIFACTS = REPO / "build" / "test-artifacts" / "browser"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
 # Flags for a closed network: no background requests, no sandbox as root, no GPU.

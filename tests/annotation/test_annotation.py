@@ -26,7 +26,7 @@ from newsgold.model.document import Document, Relation, Span
 from newsgold.model.errors import SyncError
 from newsgold.model.schema import Schema
 
-GOLD = read_documents(Path(__file__).parents[1] / "gold")[0]
+GOLD = read_documents(Path(__file__).parents[2] / "gold")[0]
 
 
 def test_config_covers_the_schema_and_parses(schema: Schema) -> None:
@@ -78,7 +78,7 @@ def test_choice_hotkeys_are_unique_per_label_and_clash_with_nothing(schema: Sche
 
 
 def test_instructions_carry_the_whole_guidelines(schema: Schema, tmp_path: Path) -> None:
-    guidelines = (Path(__file__).parents[1] / "docs" / "guidelines.md").read_text(encoding="utf-8")
+    guidelines = (Path(__file__).parents[2] / "docs" / "guidelines.md").read_text(encoding="utf-8")
     html = instructions_html(schema, guidelines)
     assert "1. Boundaries (all labels)" in html and "Schema reference" in html
     assert "padding" in html and 'class="newsgold-guidelines"' in html and "<!--" not in html

@@ -24,7 +24,7 @@ from newsgold.model.errors import DocumentError, NewsgoldError
 from newsgold.model.schema import Schema
 from newsgold.text.iob2 import tags_to_spans
 
-REPO = Path(__file__).parents[1]
+REPO = Path(__file__).parents[2]
 SEED_ID = "000_1c4f7a9ed72f78a1"
 runner = CliRunner()
 

@@ -20,7 +20,7 @@ from newsgold.model.schema import Schema
 from newsgold.text.iob2 import spans_to_tags
 from newsgold.text.segment import Segmenter
 
-REPO = Path(__file__).parents[1]
+REPO = Path(__file__).parents[2]
 GOLD = REPO / "gold"
 SEED_GOLD = GOLD / "000_1c4f7a9ed72f78a1.json"  # one article: the toy systems look for its words
 runner = CliRunner()

@@ -20,7 +20,7 @@ from newsgold.model.schema import Schema, parse_schema
 from newsgold.model.validation import validate
 from newsgold.systems.baseline import Baseline, LexiconError, default_lexicon_path, load_lexicon
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SEED_ID = "000_1c4f7a9ed72f78a1"
 LABELS = ("CLAIM", "SPEAKER", "EVENT", "FRAMING")
 

@@ -21,7 +21,7 @@ from newsgold.model.schema import Schema
 from newsgold.model.validation import validate
 from newsgold.text.segment import Segmenter, blank_english, whitespace_table
 
-REPO = Path(__file__).parents[1]
+REPO = Path(__file__).parents[2]
 SEGMENTER = Segmenter()
 REFERENCE_NLP = blank_english()
 

@@ -10,7 +10,7 @@ from newsgold.io.schema_reference import embed_reference, embedded_reference, sc
 from newsgold.model.errors import NewsgoldError
 from newsgold.model.schema import Schema
 
-GUIDELINES = Path(__file__).parents[1] / "docs" / "guidelines.md"
+GUIDELINES = Path(__file__).parents[2] / "docs" / "guidelines.md"
 
 
 def test_guidelines_page_is_in_sync_with_the_schema(schema: Schema) -> None:

@@ -48,7 +48,7 @@ def test_round_trip_through_dict(schema: Schema) -> None:
 
 def test_default_path_is_the_repository_config() -> None:
     assert default_schema_path().name == "schema.yaml"
-    assert load_schema(Path(__file__).parents[1] / "configs" / "schema.yaml") == load_schema()
+    assert load_schema(Path(__file__).parents[2] / "configs" / "schema.yaml") == load_schema()
 
 
 def _minimal() -> dict:

@@ -174,7 +174,7 @@ def test_input_document_without_text(plugin: str, schema: Schema) -> None:
 def test_baseline_runs_through_the_adapter(schema: Schema) -> None:
     from newsgold.model.validation import validate
 
-    gold = read_documents(Path(__file__).parents[1] / "gold")
+    gold = read_documents(Path(__file__).parents[2] / "gold")
     system = resolve_system("baseline", schema=schema)
     predictions = list(system.predict([Document(id=d.id, text=d.text) for d in gold]))
     assert system.name == "baseline" and [p.id for p in predictions] == [d.id for d in gold]

@@ -28,7 +28,7 @@ from newsgold.model.document import Document, Relation, Span
 from newsgold.model.schema import Schema
 
 pytestmark = pytest.mark.server
-REPO = Path(__file__).parents[1]
+REPO = Path(__file__).parents[2]
 SEED_ID = "000_1c4f7a9ed72f78a1"
 TEST_ID = "emoji-crlf"
 TEST_TEXT = "Officials 🙂 said the “truce” held.\r\nShe added that aid would arrive 👩‍⚕️ soon.\r\n"

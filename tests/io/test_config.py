@@ -12,7 +12,7 @@ from newsgold.io.config import load_schema
 from newsgold.model.errors import NewsgoldError
 from newsgold.systems.baseline import load_lexicon
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(
