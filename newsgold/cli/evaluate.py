@@ -14,10 +14,9 @@ from newsgold.corpus.settings import load_settings
 from newsgold.evaluate.bootstrap import DEFAULT_SAMPLES, DEFAULT_SEED
 from newsgold.evaluate.report_text import compare_table, score_table, summary_lines
 from newsgold.evaluate.reports import REPORT_WRITERS, parse_report_targets, write_reports
-from newsgold.evaluate.run import Evaluation, run_system, score_files
+from newsgold.evaluate.run import Evaluation, run_and_score, score_files
 from newsgold.evaluate.scorer import ScoreOptions, compare
 from newsgold.io.config import load_schema
-from newsgold.io.documents import load_documents, write_documents
 from newsgold.io.predictions import AUTO, FORMATS
 from newsgold.model.errors import NewsgoldError
 from newsgold.model.schema import Schema
@@ -143,18 +142,12 @@ def eval_run(
         schema = load_schema(schema_path)
         mapping = parse_label_map(label_map, schema) if label_map is not None else None
         chosen = resolve_system(system, cmd=cmd, url=url, spacy_model=spacy_model, label_map=mapping, schema=schema, timeout=timeout)
-        chosen_split = _split_args(split, corpus_config)
-        gold_docs = load_documents(gold, schema)
-        if split is not None:
-            gold_docs = [d for d in gold_docs if chosen_split["assign"](d.id) == split]
-        with progress_bar(f"running {chosen.name}", stderr()) as progress:
-            progress.start(len(gold_docs))
-            predictions = list(run_system(chosen, gold_docs, progress=progress))
-        write_documents(predictions, out)
         options = ScoreOptions(samples=samples, seed=seed, allow_ungrounded=True)  # a system's misses are its score
-        evaluation = score_files(gold, out, schema, fmt="native", options=options, **chosen_split)
+        with progress_bar(f"running {chosen.name}", stderr()) as progress:
+            evaluation = run_and_score(chosen, gold, schema, out=out, options=options, progress=progress,
+                                       **_split_args(split, corpus_config))
+        predictions = evaluation.predictions
         report = evaluation.result.to_dict()
-        report["inputs"]["system"] = chosen.name
         written = _write_reports(evaluation, schema, report, json_out, markdown, html_out, reports)
     stderr().print(f"wrote {len(predictions)} prediction(s) of {escape(chosen.name)} to {escape(str(out))}")
     _show_report(report, as_json, written)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from newsgold.evaluate.scorer import ScoreOptions, ScoreResult, score
-from newsgold.io.documents import load_documents
+from newsgold.io.documents import load_documents, write_documents
 from newsgold.io.predictions import load_predictions
 from newsgold.model.document import Document
 from newsgold.model.errors import NewsgoldError
@@ -87,3 +87,39 @@ def run_system(system: System, gold: list[Document], *, progress=None) -> Iterat
         if progress is not None:
             progress.advance(1)
         yield prediction
+
+
+@paused_gc()
+def run_and_score(
+    system: System,
+    gold_path: str | Path,
+    schema: Schema,
+    *,
+    out: str | Path,
+    options: ScoreOptions = ScoreOptions(),
+    split: str | None = None,
+    assign: Callable[[str], str] | None = None,
+    progress=None,  # type: ignore[no-untyped-def]
+) -> Evaluation:
+    """Run a system over the gold documents (of one split), write its predictions to `out`, and score
+    them — in memory, without reading the file back; the report names `out` and its hash."""
+    gold = load_documents(gold_path, schema)
+    if split is not None:
+        if assign is None:
+            raise ValueError("a split needs the rule that assigns documents to splits")
+        gold = [d for d in gold if assign(d.id) == split]
+        if not gold:
+            raise NewsgoldError(f"no gold document is in split {split!r}", path=str(gold_path))
+    if progress is not None:
+        progress.start(len(gold))
+    predictions = list(run_system(system, gold, progress=progress))
+    write_documents(predictions, out)
+    result = score(gold, predictions, schema, options=options)
+    result.inputs = {
+        "gold": {"path": str(gold_path), "sha256": path_sha256(gold_path)},
+        "predictions": {"path": str(out), "sha256": path_sha256(out), "format": "native"},
+    }
+    if split is not None:
+        result.inputs["split"] = {"name": split, "documents": len(gold)}
+    result.inputs["system"] = system.name
+    return Evaluation(result, gold, predictions)
