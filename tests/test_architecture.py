@@ -40,8 +40,9 @@ def test_ruff_finds_nothing() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_mypy_strict_on_the_model_and_spans() -> None:
-    """Type-checked strictly (pyproject.toml [tool.mypy]): the data model and the span logic."""
-    result = subprocess.run([_tool("mypy"), "newsgold/model", "newsgold/spans"], cwd=REPO, capture_output=True, text=True)
+def test_mypy_strict_on_the_model_spans_and_scorer() -> None:
+    """Type-checked strictly (pyproject.toml [tool.mypy]): the data model, the span logic and the scorer."""
+    result = subprocess.run([_tool("mypy"), "newsgold/model", "newsgold/spans", "newsgold/evaluate"], cwd=REPO,
+                            capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Success: no issues found" in result.stdout

@@ -7,8 +7,10 @@ often each document was drawn, and every score of every sample is one matrix pro
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from newsgold.evaluate.metrics import f1_array
 
@@ -29,7 +31,7 @@ class Interval:
         return [self.low, self.high]
 
 
-def draw_weights(n_docs: int, samples: int, seed: int) -> np.ndarray:
+def draw_weights(n_docs: int, samples: int, seed: int) -> NDArray[Any]:
     """(samples, n_docs) counts: how often each document is drawn in each bootstrap sample.
 
     Drawn one sample (row) at a time into one preallocated array: the same numbers as drawing all
@@ -44,7 +46,7 @@ def draw_weights(n_docs: int, samples: int, seed: int) -> np.ndarray:
     return weights
 
 
-def sample_sums(per_doc: np.ndarray, samples: int, seed: int, *, chunk: int = 64) -> np.ndarray:
+def sample_sums(per_doc: NDArray[Any], samples: int, seed: int, *, chunk: int = 64) -> NDArray[Any]:
     """(samples, n_scores, 4) sums of every score in every bootstrap sample.
 
     The same draws as `draw_weights(n_docs, samples, seed)` @ per_doc, made `chunk` samples at a
@@ -66,14 +68,14 @@ def sample_sums(per_doc: np.ndarray, samples: int, seed: int, *, chunk: int = 64
     return sums.reshape(samples, n_scores, 4)
 
 
-def sample_f1(per_doc: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def sample_f1(per_doc: NDArray[Any], weights: NDArray[Any]) -> NDArray[Any]:
     """F1 of each score in each sample: per_doc is (n_docs, n_scores, 4) sums -> (samples, n_scores)."""
     n_docs, n_scores, _ = per_doc.shape
     sums = (weights @ per_doc.reshape(n_docs, n_scores * 4)).reshape(-1, n_scores, 4)  # BLAS, not einsum
     return f1_array(sums)
 
 
-def intervals(samples: np.ndarray, confidence: float = CONFIDENCE) -> list[Interval]:
+def intervals(samples: NDArray[Any], confidence: float = CONFIDENCE) -> list[Interval]:
     """Percentile interval of each column, ignoring undefined (NaN) samples."""
     tail = (1.0 - confidence) / 2 * 100
     result = []
@@ -86,7 +88,7 @@ def intervals(samples: np.ndarray, confidence: float = CONFIDENCE) -> list[Inter
     return result
 
 
-def macro_samples(per_label_samples: np.ndarray) -> np.ndarray:
+def macro_samples(per_label_samples: NDArray[Any]) -> NDArray[Any]:
     """Macro F1 per sample: mean over the defined labels (columns)."""
     with np.errstate(invalid="ignore"):
         defined = ~np.isnan(per_label_samples)
@@ -114,7 +116,7 @@ class PairedResult:
         }
 
 
-def paired_tests(a: np.ndarray, b: np.ndarray, *, samples: int, seed: int, confidence: float = CONFIDENCE) -> list[PairedResult]:
+def paired_tests(a: NDArray[Any], b: NDArray[Any], *, samples: int, seed: int, confidence: float = CONFIDENCE) -> list[PairedResult]:
     """Paired bootstrap and approximate randomization over documents for every score column.
 
     a, b: (n_docs, n_scores, 4) per-document sums of the two systems on the same gold.

@@ -14,9 +14,10 @@ predictions are empty, where the score is undefined (`None`) and left out of mac
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Any, Iterable
 
 import numpy as np
+from numpy.typing import NDArray
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def prf(p_num: float, p_den: float, r_num: float, r_den: float) -> dict[str, flo
     return {"precision": precision, "recall": recall, "f1": f1}
 
 
-def prf_rows(sums: np.ndarray) -> list[dict[str, float | None]]:
+def prf_rows(sums: NDArray[Any]) -> list[dict[str, float | None]]:
     """`prf` of every row of an (n, 4) array of sums, vectorised (the same floats as `prf`)."""
     p_num, p_den, r_num, r_den = (sums[:, i] for i in range(4))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -107,7 +108,7 @@ def macro(cells: Iterable[Cell]) -> dict[str, float | None]:
     return {key: sum(s[key] for s in scores) / len(scores) for key in ("precision", "recall", "f1")}  # type: ignore[misc]
 
 
-def f1_array(sums: np.ndarray) -> np.ndarray:
+def f1_array(sums: NDArray[Any]) -> NDArray[Any]:
     """Vectorised F1 over the last axis of [..., 4] sums (p_num, p_den, r_num, r_den); NaN if undefined."""
     p_num, p_den, r_num, r_den = (sums[..., i] for i in range(4))
     with np.errstate(divide="ignore", invalid="ignore"):

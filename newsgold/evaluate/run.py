@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 from newsgold.evaluate.scorer import ScoreOptions, ScoreResult, score
 from newsgold.io.documents import load_documents, write_documents
@@ -99,7 +99,7 @@ def run_and_score(
     options: ScoreOptions = ScoreOptions(),
     split: str | None = None,
     assign: Callable[[str], str] | None = None,
-    progress=None,  # type: ignore[no-untyped-def]
+    progress: Any = None,
 ) -> Evaluation:
     """Run a system over the gold documents (of one split), write its predictions to `out`, and score
     them — in memory, without reading the file back; the report names `out` and its hash."""

@@ -14,6 +14,7 @@ from operator import attrgetter
 from typing import Any, Sequence
 
 import numpy as np
+from numpy.typing import NDArray
 
 from newsgold import __version__
 from newsgold.evaluate.bootstrap import (
@@ -60,7 +61,7 @@ class DocumentScore:
     """Everything computed for one document; `row` holds the 4 sums of every score key, in order."""
 
     doc_id: str
-    row: np.ndarray
+    row: NDArray[Any]
     attributes: dict[tuple[str, str], tuple[int, int]]
     errors: list[dict[str, Any]]
     problems: list[Problem] = field(default_factory=list)  # an invalid prediction is not scored
@@ -87,19 +88,19 @@ class ScoreResult:
     extra: list[str]
     options: ScoreOptions
     inputs: dict[str, Any] = field(default_factory=dict)
-    _samples: np.ndarray | None = None
-    _array: np.ndarray | None = None
-    _sums: np.ndarray | None = None
+    _samples: NDArray[Any] | None = None
+    _array: NDArray[Any] | None = None
+    _sums: NDArray[Any] | None = None
 
     # ----------------------------------------------------------------- aggregates
-    def per_doc_array(self) -> np.ndarray:
+    def per_doc_array(self) -> NDArray[Any]:
         """(n_docs, n_keys, 4) sufficient statistics, the input of bootstrap and paired tests."""
         if self._array is None:
             rows = [document.row for document in self.documents]
             self._array = np.stack(rows) if rows else np.zeros((0, len(self.keys), 4))
         return self._array
 
-    def sample_sums(self) -> np.ndarray:
+    def sample_sums(self) -> NDArray[Any]:
         """(samples, n_keys, 4) sums of every score in every bootstrap sample (drawn once, so every
         score and every micro average uses the same samples)."""
         if self._sums is None:
@@ -113,7 +114,7 @@ class ScoreResult:
         sums = self.per_doc_array()[:, self.keys.index(key), :].sum(axis=0)
         return Cell(*(float(value) for value in sums))
 
-    def bootstrap(self) -> np.ndarray:
+    def bootstrap(self) -> NDArray[Any]:
         """(samples, n_keys) F1 of every score in every bootstrap sample (computed once)."""
         if self._samples is None:
             self._samples = f1_array(self.sample_sums())
@@ -137,12 +138,12 @@ class ScoreResult:
             per_label = {}
             for name in names:
                 cell = self.total_cell((block, name))
-                entry = cell.to_dict()
+                entry: dict[str, Any] = dict(cell.to_dict())
                 if cis:
                     entry["f1_ci"] = cis[index[(block, name)]].to_list()
                 per_label[name] = entry
             micro_cell = total(self.total_cell((block, name)) for name in names)
-            micro = micro_cell.to_dict()
+            micro: dict[str, Any] = dict(micro_cell.to_dict())
             macro_scores: dict[str, Any] = dict(macro(self.total_cell((block, name)) for name in names))
             if cis:
                 columns = [index[(block, name)] for name in names]
@@ -256,10 +257,10 @@ def align(
     ungrounded: list[Ungrounded] = []
     missing: list[str] = []
     for document in sorted(gold, key=lambda d: d.id):
-        prediction = by_id.get(document.id)
-        if prediction is None:
+        found = by_id.get(document.id)
+        if found is None:
             missing.append(document.id)
-            prediction = Document(id=document.id, text=document.text)
+        prediction = found if found is not None else Document(id=document.id, text=document.text)
         if prediction.text is not None and prediction.text != document.text:
             problems.append(Problem("prediction text differs from the gold text: offsets would not line up", doc_id=document.id, field="text"))
             continue
@@ -340,7 +341,7 @@ class ScoreJob:
     segmenter: Segmenter
 
 
-def _score_range(job: ScoreJob, bounds: tuple[int, int]) -> tuple[np.ndarray, list[tuple[Any, ...]]]:
+def _score_range(job: ScoreJob, bounds: tuple[int, int]) -> tuple[NDArray[Any], list[tuple[Any, ...]]]:
     """Score one range of documents in a worker; rows come back as one array (cheaper to send
     between processes than one small array per document)."""
     scores = score_pairs(job.pairs[bounds[0] : bounds[1]], job.schema, job.segmenter, job.keys)
@@ -417,7 +418,9 @@ def score_document(
     # canonical order, so that ties in matching never depend on the order of the input lists
     gold_spans = sorted(gold.spans, key=_canonical)
     # a repeated (start, end, label) never takes part in matching: it can only be a false positive
-    grounded, duplicates, ungrounded = [], [], []
+    grounded: list[Span] = []
+    duplicates: list[Span] = []
+    ungrounded: list[Span] = []
     seen: set[tuple[int, int, str]] = set()
     for span in sorted((s for s in pred.spans if s.start is not None), key=_canonical):
         key = (span.start, span.end, span.label)
@@ -470,9 +473,9 @@ def score_document(
         g_off = [g_lab[i][:2] for i in gold_by[label]]
         p_off = [p_lab[i][:2] for i in pred_by[label]]
         if g_off and p_off:
-            pc, n_s, rc, n_t = partial_credit(g_off, p_off)  # type: ignore[arg-type]
+            pc, n_s, rc, n_t = partial_credit(g_off, p_off)
         else:  # nothing to credit; the merged spans are still counted
-            pc, n_s, rc, n_t = 0.0, len(merge_intervals(p_off)), 0.0, len(merge_intervals(g_off))  # type: ignore[arg-type]
+            pc, n_s, rc, n_t = 0.0, len(merge_intervals(p_off)), 0.0, len(merge_intervals(g_off))
         o = at[("partial", label)]
         row[o : o + 4] = pc, n_s + ungrounded_by[label], rc, n_t
 
@@ -490,10 +493,10 @@ def score_document(
         relation_errors += [{"doc_id": gold.id, "kind": "missed_relation", "label": relation, "head": h, "tail": t} for h, t in missed]
         relation_errors += [{"doc_id": gold.id, "kind": "spurious_relation", "label": relation, "head": h, "tail": t} for h, t in spurious]
     cells.append(((QUOTED, "sources"), relations.quoted(gold, pred, schema)))
-    for key, cell in cells:
-        o = at.get(key)
-        if o is not None:
-            row[o : o + 4] = cell.p_num, cell.p_den, cell.r_num, cell.r_den
+    for score_key, cell in cells:
+        place = at.get(score_key)
+        if place is not None:
+            row[place : place + 4] = cell.p_num, cell.p_den, cell.r_num, cell.r_den
 
     attributes = _attribute_counts(gold_spans, grounded, overlap, schema)
     errors = _span_errors(gold, gold_spans, grounded, strict, exact, overlap) + relation_errors
@@ -563,7 +566,7 @@ def _span_errors(
 
     def view(span: Span) -> dict[str, Any]:
         data = _span_view(span)
-        data["text"] = text[span.start : span.end]  # type: ignore[misc]
+        data["text"] = text[span.start : span.end]
         return data
 
     for g, p in boundary:
