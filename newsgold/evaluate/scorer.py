@@ -7,7 +7,7 @@ bootstrap confidence intervals, attribute accuracy, relations and an error list.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from operator import attrgetter
@@ -26,6 +26,7 @@ from newsgold.evaluate.bootstrap import (
     sample_sums,
 )
 from newsgold.evaluate.metrics import Cell, f1_array, macro, prf_rows, total
+from newsgold.evaluate.modes import SPAN_MODE_REGISTRY, DocumentSpans
 from newsgold.evaluate.relations import DocumentRelations, normalise_entity
 from newsgold.evaluate.tokens import TokenLayers, document_cells, seqeval_report
 from newsgold.model.document import Document, Span
@@ -36,10 +37,9 @@ from newsgold.model.validation import validate
 from newsgold.parallel import default_workers, ordered_map
 from newsgold.runtime import paused_gc
 from newsgold.spans.grounding import Grounder, Ungrounded
-from newsgold.spans.matching import exact_pairs, labelled_overlap_pairs, merge_intervals, partial_credit, strict_pairs
 from newsgold.text.segment import Segmentation, Segmenter
 
-SPAN_MODES = ("strict", "exact", "overlap", "partial")
+SPAN_MODES = tuple(SPAN_MODE_REGISTRY)  # registration order (evaluate/modes.py)
 QUOTED = "quoted"
 
 
@@ -69,7 +69,7 @@ class DocumentScore:
 
 def score_keys(schema: Schema) -> list[tuple[str, str]]:
     """Every (block, name) score in report order: span modes, tokens, relations, who is quoted."""
-    keys = [(mode, label) for mode in SPAN_MODES for label in schema.label_names]
+    keys = [(mode, label) for mode in SPAN_MODE_REGISTRY for label in schema.label_names]
     keys += [("tokens", label) for label in schema.label_names]
     keys += [("relations", relation) for relation in schema.relation_names]
     return keys + [(QUOTED, "sources")]
@@ -443,41 +443,15 @@ def score_document(
     for index, span in enumerate(grounded):
         pred_by[span.label].append(index)
     g_lab, p_lab = _labelled(gold_spans), _labelled(grounded)
-
-    strict = strict_pairs(g_lab, p_lab)
-    exact = exact_pairs(g_lab, p_lab, strict)
-    overlap = labelled_overlap_pairs(g_lab, p_lab)
-
-    strict_tp: defaultdict[str, int] = defaultdict(int)
-    overlap_tp: defaultdict[str, int] = defaultdict(int)
-    exact_p: defaultdict[str, int] = defaultdict(int)
-    exact_r: defaultdict[str, int] = defaultdict(int)
-    for g, _ in strict:
-        strict_tp[g_lab[g][2]] += 1
-    for g, _ in overlap:
-        overlap_tp[g_lab[g][2]] += 1
-    for g, p in exact:
-        exact_p[p_lab[p][2]] += 1
-        exact_r[g_lab[g][2]] += 1
+    spans = DocumentSpans(labels=labels, gold=g_lab, pred=p_lab, gold_by=gold_by, pred_by=pred_by, unscored=unscored,
+                          ungrounded=ungrounded_by)
     at = _key_offsets(tuple(keys))
     row = [0.0] * (4 * len(keys))
-    for label in labels:
-        n_gold = len(gold_by[label])
-        n_pred = len(pred_by[label]) + unscored[label]
-        o = at[("strict", label)]
-        row[o : o + 4] = strict_tp[label], n_pred, strict_tp[label], n_gold
-        o = at[("overlap", label)]
-        row[o : o + 4] = overlap_tp[label], n_pred, overlap_tp[label], n_gold
-        o = at[("exact", label)]
-        row[o : o + 4] = exact_p[label], n_pred, exact_r[label], n_gold
-        g_off = [g_lab[i][:2] for i in gold_by[label]]
-        p_off = [p_lab[i][:2] for i in pred_by[label]]
-        if g_off and p_off:
-            pc, n_s, rc, n_t = partial_credit(g_off, p_off)
-        else:  # nothing to credit; the merged spans are still counted
-            pc, n_s, rc, n_t = 0.0, len(merge_intervals(p_off)), 0.0, len(merge_intervals(g_off))
-        o = at[("partial", label)]
-        row[o : o + 4] = pc, n_s + ungrounded_by[label], rc, n_t
+    for mode in SPAN_MODE_REGISTRY.values():
+        for label, sums in mode.sums(spans):
+            o = at[(mode.name, label)]
+            row[o : o + 4] = sums
+    strict, exact, overlap = spans.strict, spans.exact, spans.overlap
 
     for label, (tp, n_pred, n_gold) in document_cells(gold, pred, labels, segmenter, layers=layers, segmentation=segmentation).items():
         o = at[("tokens", label)]

@@ -581,3 +581,23 @@ def test_overlap_matching_by_components_is_as_good_as_one_global_assignment(gold
     rows, cols = linear_sum_assignment(weights, maximize=True)
     best = [(r, c) for r, c in zip(rows, cols) if weights[r, c]]
     assert (len(pairs), sum(overlap(gold[g], pred[p]) for g, p in pairs)) == (len(best), sum(overlap(gold[r], pred[c]) for r, c in best))
+
+
+def test_a_registered_mode_is_scored_and_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Modes are a registry: a new one is one function and one registration, and it shows up in every block."""
+    from newsgold.evaluate import modes
+
+    def same_start(doc):  # type: ignore[no-untyped-def]
+        for label in doc.labels:
+            starts = {doc.gold[i][0] for i in doc.gold_by[label]}
+            tp = sum(doc.pred[i][0] in starts for i in doc.pred_by[label])
+            yield label, (tp, doc.predicted(label), tp, len(doc.gold_by[label]))
+
+    monkeypatch.setitem(modes.SPAN_MODE_REGISTRY, "start", modes.SpanMode("start", "same start and label", same_start))
+    text = "Russia said the truce held."
+    gold = Document(id="g", text=text, spans=[Span("S", "SPEAKER", 0, 6, attrs={"mention": "name", "entity": "Russia"})])
+    pred = Document(id="g", text=None, spans=[Span("s", "SPEAKER", 0, 4)])
+    report = score_([gold], [pred], SCHEMA, options=ScoreOptions(samples=20)).to_dict()
+    assert report["scores"]["start"]["per_label"]["SPEAKER"]["f1"] == 1.0
+    assert report["scores"]["strict"]["per_label"]["SPEAKER"]["f1"] == 0.0
+    assert "f1_ci" in report["scores"]["start"]["micro"]
