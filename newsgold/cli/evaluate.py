@@ -12,6 +12,7 @@ from newsgold.cli.options import CorpusConfigOption, JsonOption, SchemaOption, S
 from newsgold.console import print_json, progress_bar, stderr, stdout, user_errors
 from newsgold.corpus.settings import load_settings
 from newsgold.evaluate.bootstrap import DEFAULT_SAMPLES, DEFAULT_SEED
+from newsgold.evaluate.modes import SPAN_MODE_REGISTRY
 from newsgold.evaluate.report_text import compare_table, score_table, summary_lines
 from newsgold.evaluate.reports import REPORT_WRITERS, parse_report_targets, write_reports
 from newsgold.evaluate.run import Evaluation, run_and_score, score_files
@@ -72,7 +73,14 @@ def _split_args(split: Optional[str], corpus_config: Optional[Path]) -> dict:  #
     return {"split": split, "assign": rule.assign}
 
 
-@eval_app.command("score")
+SCORE_HELP = (
+    "Score predictions against the gold: every span mode, token-level, relations, who is quoted.\n\n"
+    "Span modes: " + "; ".join(f"{m.name} ({m.description})" for m in SPAN_MODE_REGISTRY.values()) + ".\n\n"
+    "Example: newsgold eval score gold/ predictions.jsonl --split test --html report.html"
+)
+
+
+@eval_app.command("score", help=SCORE_HELP)
 def eval_score(
     gold: Path = typer.Argument(..., help="Gold documents (.jsonl or folder)."),
     predictions: Path = typer.Argument(..., help="Predictions: native .jsonl/folder, CoNLL BIO file, or Label Studio JSON export."),
@@ -93,10 +101,7 @@ def eval_score(
     reports: Optional[List[str]] = ReportOption,
     schema_path: Optional[Path] = SchemaOption,
 ) -> None:
-    """Score predictions against the gold: strict, exact, overlap, partial, token-level, relations.
-
-    Example: newsgold eval score gold/ predictions.jsonl --split test --html report.html
-    """
+    """Score predictions against the gold (help text: SCORE_HELP, which lists the registered modes)."""
     with user_errors():
         schema = load_schema(schema_path)
         options = ScoreOptions(
