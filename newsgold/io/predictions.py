@@ -147,7 +147,7 @@ def _conll(source: Path, schema: Schema, gold: Mapping[str, Document]) -> list[D
             problems.append(Problem(f"expected a token and {len(columns)} tag column(s) ({', '.join(columns)}), got {len(parts)} field(s)", path=name, line=number, doc_id=state["doc"].id))
             continue
         token, tags = parts[0], parts[1:]
-        bad = [t for t, label in zip(tags, columns) if t != "O" and t not in (f"B-{label}", f"I-{label}")]
+        bad = [t for t, label in zip(tags, columns) if t not in schema.bio_tags(label)]
         if bad:
             problems.append(Problem(f"tag {bad[0]!r} is not O, B-<label> or I-<label> of its column", path=name, line=number, doc_id=state["doc"].id, field="tag"))
             continue

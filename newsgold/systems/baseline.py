@@ -143,9 +143,9 @@ class Lexicon:
     roles: Roles
 
     def entries(self) -> Iterator[tuple[str, str]]:
-        """Every term of every word list as (where, term), e.g. ("EVENT.triggers[0]", "attack")."""
-        for where, groups in (("EVENT.triggers", self.event_triggers), ("EVENT.factuality", self.factuality),
-                              ("FRAMING.terms", self.framing_terms)):
+        """Every term of every word list as (where, term), e.g. ("<event label>.triggers[0]", "attack")."""
+        for where, groups in ((f"{self.roles.event}.triggers", self.event_triggers), (f"{self.roles.event}.factuality", self.factuality),
+                              (f"{self.roles.framing}.terms", self.framing_terms)):
             for index, group in enumerate(groups):
                 for term in group.terms:
                     yield f"{where}[{index}]", term
