@@ -23,14 +23,18 @@ def attrs_for(label: str, rng: random.Random) -> dict[str, str]:
 
 
 @st.composite
-def documents(draw, doc_id: str = "d") -> Document:  # type: ignore[no-untyped-def]
-    """A valid gold document: words, spans of every label (nested across labels), relations."""
+def documents(draw, doc_id: str = "d", separators: tuple[str, ...] = (" ",)) -> Document:  # type: ignore[no-untyped-def]
+    """A valid gold document: words, spans of every label (nested across labels), relations.
+
+    `separators` between words (e.g. " ", "\r\n" for Windows line endings inside spans).
+    """
     words = draw(st.lists(st.sampled_from(WORDS), min_size=1, max_size=30))
-    text = " ".join(words)
+    gaps = [draw(st.sampled_from(separators)) for _ in words[1:]]
+    text = words[0] + "".join(gap + word for gap, word in zip(gaps, words[1:]))
     starts, position = [], 0
-    for word in words:
+    for index, word in enumerate(words):
         starts.append((position, position + len(word)))
-        position += len(word) + 1
+        position += len(word) + (len(gaps[index]) if index < len(gaps) else 0)
     rng = random.Random(draw(st.integers(0, 10**6)))
     spans: list[Span] = []
     for label in SCHEMA.label_names:

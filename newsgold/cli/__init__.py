@@ -9,6 +9,7 @@ import typer
 
 from newsgold import __version__
 from newsgold.cli.annotate import annotate_app
+from newsgold.cli.convert import convert_cmd
 from newsgold.cli.corpus import corpus_app
 from newsgold.cli.evaluate import eval_app
 from newsgold.cli.schema import schema_app
@@ -28,6 +29,7 @@ app.add_typer(annotate_app, name="annotate")
 app.add_typer(corpus_app, name="corpus")
 app.add_typer(eval_app, name="eval")
 app.command("validate")(validate_cmd)
+app.command("convert")(convert_cmd)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,44 @@
+"""`newsgold convert`: annotations from one format to another, saying what did not fit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.markup import escape
+
+from newsgold.cli.options import JsonOption, SchemaOption
+from newsgold.console import print_json, stdout, user_errors
+from newsgold.io.config import load_schema
+from newsgold.io.conversion import DOCUMENT_FORMATS, convert
+
+FORMATS_HELP = "; ".join(f"{f.name}: {f.description}" for f in DOCUMENT_FORMATS.values())
+
+
+def convert_cmd(
+    source: Path = typer.Argument(..., help="What to convert: a file or folder in the --from format."),
+    target: Path = typer.Argument(..., help="Where to write it, in the --to format."),
+    source_format: str = typer.Option(..., "--from", help=f"Format of SOURCE ({FORMATS_HELP})."),
+    target_format: str = typer.Option("native", "--to", help="Format of TARGET (default: native)."),
+    discontinuous: str = typer.Option(
+        "refuse", "--discontinuous", help="brat spans in several fragments: refuse (default), split into one span each, or join over the gap."
+    ),
+    schema_path: Optional[Path] = SchemaOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Convert annotations between formats; what the target cannot hold is listed, never dropped in silence.
+
+    Example: newsgold convert corpus-brat/ build/imported.jsonl --from brat --to native
+    """
+    with user_errors():
+        report = convert(source, target, load_schema(schema_path), source_format=source_format, target_format=target_format,
+                         discontinuous=discontinuous)
+    if as_json:
+        print_json(report.to_dict())
+        return
+    console = stdout()
+    who = f" of {len(report.annotators)} annotator(s)" if report.annotators else ""
+    console.print(f"{report.documents} document(s){who}, {report.spans} span(s), {report.relations} relation(s) -> {escape(str(target))}")
+    for line in report.not_carried:
+        console.print(f"[yellow]not carried:[/yellow] {escape(line)}")
