@@ -35,6 +35,9 @@ SamplesOption = typer.Option(DEFAULT_SAMPLES, "--samples", help="Bootstrap sampl
 SeedOption = typer.Option(DEFAULT_SEED, "--seed", help="Random seed of the bootstrap.")
 
 
+JsonOutOption = typer.Option(None, "--json-out", help="Also write the JSON report here (shorthand for --report json=PATH).")
+MarkdownOption = typer.Option(None, "--markdown", help="Also write a Markdown report here (--report markdown=PATH).")
+HtmlOption = typer.Option(None, "--html", help="Also write a self-contained HTML report here (--report html=PATH).")
 ReportOption = typer.Option(
     None, "--report",
     help="Also write a report, NAME=PATH (repeatable): " + "; ".join(f"{w.name}: {w.description}" for w in REPORT_WRITERS.values()) + ".",
@@ -95,9 +98,9 @@ def eval_score(
     workers: Optional[int] = WorkersOption,
     seed: int = SeedOption,
     as_json: bool = JsonOption,
-    json_out: Optional[Path] = typer.Option(None, "--json-out", help="Also write the JSON report here."),
-    markdown: Optional[Path] = typer.Option(None, "--markdown", help="Also write a Markdown report here."),
-    html_out: Optional[Path] = typer.Option(None, "--html", help="Also write a self-contained HTML report here."),
+    json_out: Optional[Path] = JsonOutOption,
+    markdown: Optional[Path] = MarkdownOption,
+    html_out: Optional[Path] = HtmlOption,
     reports: Optional[List[str]] = ReportOption,
     schema_path: Optional[Path] = SchemaOption,
 ) -> None:
@@ -132,9 +135,9 @@ def eval_run(
     samples: int = SamplesOption,
     seed: int = SeedOption,
     as_json: bool = JsonOption,
-    json_out: Optional[Path] = typer.Option(None, "--json-out", help="Also write the JSON report here."),
-    markdown: Optional[Path] = typer.Option(None, "--markdown", help="Also write a Markdown report here."),
-    html_out: Optional[Path] = typer.Option(None, "--html", help="Also write a self-contained HTML report here."),
+    json_out: Optional[Path] = JsonOutOption,
+    markdown: Optional[Path] = MarkdownOption,
+    html_out: Optional[Path] = HtmlOption,
     reports: Optional[List[str]] = ReportOption,
     schema_path: Optional[Path] = SchemaOption,
 ) -> None:

@@ -41,6 +41,18 @@ class Evaluation:
     predictions: list[Document]
 
 
+def _of_split(gold: list[Document], split: str | None, assign: Callable[[str], str] | None, gold_path: str | Path) -> list[Document]:
+    """The gold documents of `split` (all without one); NewsgoldError when the split has none."""
+    if split is None:
+        return gold
+    if assign is None:
+        raise ValueError("a split needs the rule that assigns documents to splits")
+    kept = [d for d in gold if assign(d.id) == split]
+    if not kept:
+        raise NewsgoldError(f"no gold document is in split {split!r}", path=str(gold_path))
+    return kept
+
+
 @paused_gc()
 def score_files(
     gold_path: str | Path,
@@ -60,12 +72,7 @@ def score_files(
     """
     gold = load_documents(gold_path, schema)
     by_id = {d.id: d for d in gold}
-    if split is not None:
-        if assign is None:
-            raise ValueError("a split needs the rule that assigns documents to splits")
-        gold = [d for d in gold if assign(d.id) == split]
-        if not gold:
-            raise NewsgoldError(f"no gold document is in split {split!r}", path=str(gold_path))
+    gold = _of_split(gold, split, assign, gold_path)
     predictions = load_predictions(pred_path, schema, by_id, fmt=fmt, ls_source=ls_source)
     if split is not None:
         kept = {d.id for d in gold}
@@ -104,12 +111,7 @@ def run_and_score(
     """Run a system over the gold documents (of one split), write its predictions to `out`, and score
     them — in memory, without reading the file back; the report names `out` and its hash."""
     gold = load_documents(gold_path, schema)
-    if split is not None:
-        if assign is None:
-            raise ValueError("a split needs the rule that assigns documents to splits")
-        gold = [d for d in gold if assign(d.id) == split]
-        if not gold:
-            raise NewsgoldError(f"no gold document is in split {split!r}", path=str(gold_path))
+    gold = _of_split(gold, split, assign, gold_path)
     if progress is not None:
         progress.start(len(gold))
     predictions = list(run_system(system, gold, progress=progress))
