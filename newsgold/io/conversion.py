@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from newsgold.io.brat import Carried, read_brat, write_brat
+from newsgold.io.conll import write_conll
 from newsgold.io.documents import read_documents, write_documents
 from newsgold.model.document import Document
 from newsgold.model.errors import DocumentError, NewsgoldError
@@ -115,4 +116,8 @@ register_document_format(DocumentFormat(
     "brat", "brat standoff: a folder of <id>.txt + <id>.ann (a folder of such folders: one per annotator)",
     read=lambda path, discontinuous, carried: read_brat(path, discontinuous=discontinuous, carried=carried),
     write=lambda documents, path, schema, carried: write_brat(documents, path, free_text=_identity_names(schema), carried=carried),
+))
+register_document_format(DocumentFormat(
+    "conll", "CoNLL IOB2 (export): a token and one IOB2 column per label, the corpus tokenization (`eval score` reads it)",
+    write=lambda documents, path, schema, carried: write_conll(documents, path, schema, carried),
 ))

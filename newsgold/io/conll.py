@@ -1,0 +1,65 @@
+"""CoNLL IOB2 export: one token per line, one IOB2 column per label, on the corpus tokenization.
+
+The same tokens and sentences as the dataset's `tokens` configuration: spaCy's rule-based
+English tokenizer, tokens split at span boundaries, sentences merged where a span crosses their
+break. A `# columns: token LABEL …` header, `-DOCSTART- <id>` per document, a blank line after
+each sentence: the layout `eval score` reads back (`io.predictions`). IOB2 holds spans only:
+attributes, relations and document meta are reported as not carried; so is a span that overlaps
+another of its label (a layer holds one tag per token).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+from newsgold.io.brat import Carried
+from newsgold.io.documents import atomic_write_text
+from newsgold.model.document import Document
+from newsgold.model.errors import DocumentError
+from newsgold.model.problems import Problem
+from newsgold.model.schema import Schema
+from newsgold.text.iob2 import merge_crossed_sentences, refine_tokens, spans_to_tags
+from newsgold.text.segment import Segmenter
+
+
+def conll_lines(documents: Sequence[Document], schema: Schema, carried: Carried, segmenter: Segmenter) -> list[str]:
+    """The lines of a CoNLL IOB2 file for the documents (every span needs offsets)."""
+    labels = schema.label_names
+    lines = ["# columns: token " + " ".join(labels)]
+    for document in documents:
+        text = document.text or ""
+        placed = [s for s in document.spans if s.start is not None and s.end is not None]
+        carried.note("attribute value(s)", sum(len(s.attrs) for s in placed))
+        carried.note("relation(s)", len(document.relations))
+        carried.note("document meta field(s)", len(document.meta))
+        if len(placed) < len(document.spans):
+            carried.note("span(s) given by text alone (no offsets)", len(document.spans) - len(placed))
+        by_label: dict[str, list[tuple[int, int]]] = {label: [] for label in labels}
+        for span in sorted(placed, key=lambda s: (s.start, -s.end, s.id)):  # type: ignore[operator]
+            kept = by_label.setdefault(span.label, [])
+            if kept and span.start < kept[-1][1]:  # type: ignore[operator]
+                carried.note("span(s) overlapping another of their label (one tag per token)")
+                continue
+            kept.append((span.start, span.end))  # type: ignore[arg-type]
+        segmentation = segmenter.segment(text)
+        tokens = refine_tokens(segmentation.tokens, [b for s in placed for b in (s.start, s.end)])  # type: ignore[misc]
+        lines.append(f"-DOCSTART- {document.id}")
+        for start, end in merge_crossed_sentences(segmentation.sentences, placed):
+            sentence = [t for t in tokens if start <= t[0] < end]
+            layers = [spans_to_tags(sentence, by_label.get(label, []), label) for label in labels]
+            for index, (s, e) in enumerate(sentence):
+                lines.append("\t".join([text[s:e], *(layer[index] for layer in layers)]))
+            lines.append("")
+    return lines
+
+
+def write_conll(documents: Sequence[Document], path: str | Path, schema: Schema, carried: Carried,
+                segmenter: Segmenter | None = None) -> int:
+    """Write one CoNLL IOB2 file (atomically); returns the number of documents."""
+    missing = [Problem("CoNLL export needs the document text", doc_id=d.id, field="text") for d in documents if d.text is None]
+    if missing:
+        raise DocumentError(missing)
+    lines = conll_lines(documents, schema, carried, segmenter or Segmenter())
+    atomic_write_text(path, "\n".join(lines) + "\n")
+    return len(documents)
