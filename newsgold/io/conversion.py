@@ -9,20 +9,23 @@ and field); nothing is written when anything is wrong. A brat folder whose subfo
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
 from newsgold.io.brat import Carried, read_brat, write_brat
 from newsgold.io.conll import write_conll
-from newsgold.io.documents import read_documents, write_documents
+from newsgold.io.documents import atomic_write_text, read_documents, write_documents
+from newsgold.io.labelstudio import documents_to_tasks
+from newsgold.io.predictions import FORMATS as PREDICTION_FORMATS
 from newsgold.model.document import Document
 from newsgold.model.errors import DocumentError, NewsgoldError
 from newsgold.model.problems import Problem
 from newsgold.model.schema import Schema
 from newsgold.model.validation import validate
 
-Reader = Callable[[Path, str, Carried], "list[Document]"]  # (path, discontinuous rule, carried)
+Reader = Callable[[Path, Schema, str, Carried], "list[Document]"]  # (path, schema, discontinuous rule, carried)
 Writer = Callable[["Sequence[Document]", Path, Schema, Carried], int]
 
 
@@ -75,9 +78,9 @@ def convert(
     carried = Carried()
     groups = _annotator_folders(source) if source_format == "brat" else {}
     if groups:
-        read = {name: reader.read(folder, discontinuous, carried) for name, folder in groups.items()}  # type: ignore[misc]
+        read = {name: reader.read(folder, schema, discontinuous, carried) for name, folder in groups.items()}  # type: ignore[misc]
     else:
-        read = {"": reader.read(source, discontinuous, carried)}  # type: ignore[misc]
+        read = {"": reader.read(source, schema, discontinuous, carried)}  # type: ignore[misc]
     problems: list[Problem] = []
     for documents in read.values():
         for document in documents:
@@ -109,15 +112,33 @@ def _identity_names(schema: Schema) -> list[str]:
 
 register_document_format(DocumentFormat(
     "native", "newsgold Documents: .jsonl, or a folder of .json",
-    read=lambda path, discontinuous, carried: read_documents(path),
+    read=lambda path, schema, discontinuous, carried: read_documents(path),
     write=lambda documents, path, schema, carried: write_documents(documents, path),
 ))
 register_document_format(DocumentFormat(
     "brat", "brat standoff: a folder of <id>.txt + <id>.ann (a folder of such folders: one per annotator)",
-    read=lambda path, discontinuous, carried: read_brat(path, discontinuous=discontinuous, carried=carried),
+    read=lambda path, schema, discontinuous, carried: read_brat(path, discontinuous=discontinuous, carried=carried),
     write=lambda documents, path, schema, carried: write_brat(documents, path, free_text=_identity_names(schema), carried=carried),
 ))
 register_document_format(DocumentFormat(
     "conll", "CoNLL IOB2 (export): a token and one IOB2 column per label, the corpus tokenization (`eval score` reads it)",
     write=lambda documents, path, schema, carried: write_conll(documents, path, schema, carried),
+))
+
+
+def _write_tasks(documents: Sequence[Document], path: Path, schema: Schema, carried: Carried) -> int:
+    missing = [Problem("a Label Studio task needs the document text", doc_id=d.id, field="text") for d in documents if d.text is None]
+    if missing:
+        raise DocumentError(missing)
+    unplaced = sum(1 for d in documents for s in d.spans if s.start is None)
+    if unplaced:
+        carried.note("span(s) given by text alone (no offsets)", unplaced)
+    atomic_write_text(path, json.dumps(documents_to_tasks(documents, schema), ensure_ascii=False, indent=1) + "\n")
+    return len(documents)
+
+
+register_document_format(DocumentFormat(
+    "labelstudio", "Label Studio JSON tasks with one annotation each (import by hand; exports of the project read back)",
+    read=lambda path, schema, discontinuous, carried: PREDICTION_FORMATS["labelstudio"].read(path, schema, {}, "annotations"),
+    write=_write_tasks,
 ))

@@ -160,3 +160,18 @@ def task_document(task: Any, index: int, *, source: str) -> tuple[int | str, str
     if data.get(SHA_FIELD) not in (None, text_sha256(text)):
         return Problem(f"task {task_id}: text does not match its recorded sha256", path=source, doc_id=doc_id, field="text")
     return task_id, doc_id, text
+
+
+def documents_to_tasks(documents: Sequence[Document], schema: Schema) -> list[dict[str, Any]]:
+    """A Label Studio JSON import/export with each document's spans, attributes and relations as one
+    annotation (for importing by hand): `data` holds the text, the document id and the text's hash,
+    `meta` the document meta."""
+    tasks = []
+    for document in documents:
+        text = document.text or ""
+        tasks.append({
+            "data": {TEXT_NAME: text, DOC_ID_FIELD: document.id, SHA_FIELD: text_sha256(text)},
+            "meta": dict(document.meta),
+            "annotations": [{"result": document_to_results(document, schema), "was_cancelled": False, "ground_truth": False}],
+        })
+    return tasks

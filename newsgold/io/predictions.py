@@ -189,8 +189,9 @@ def _labelstudio(source: Path, schema: Schema, ls_source: str) -> list[Document]
             continue
         task_id, doc_id, text = found_task
         entries = [e for e in task.get(ls_source) or [] if isinstance(e, dict) and not e.get("was_cancelled")]
+        meta = dict(task["meta"]) if isinstance(task.get("meta"), dict) else {}
         if not entries:
-            documents.append(Document(id=doc_id, text=text))
+            documents.append(Document(id=doc_id, text=text, meta=meta))
             continue
         entry = entries[-1]
         document, found = results_to_document(
@@ -198,6 +199,7 @@ def _labelstudio(source: Path, schema: Schema, ls_source: str) -> list[Document]
             where=f"task {task_id} {ls_source[:-1]} {entry.get('id', '?')}",
         )
         problems.extend(p.at(path=name) for p in found)
+        document.meta = meta
         documents.append(document)
     if problems:
         raise DocumentError(problems, path=source)
