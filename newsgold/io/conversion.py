@@ -142,3 +142,15 @@ register_document_format(DocumentFormat(
     read=lambda path, schema, discontinuous, carried: PREDICTION_FORMATS["labelstudio"].read(path, schema, {}, "annotations"),
     write=_write_tasks,
 ))
+register_document_format(DocumentFormat(
+    "spacy", "a spaCy DocBin (.spacy): a span group per label and `sc` for spancat; attributes, relations and meta in user_data",
+    read=lambda path, schema, discontinuous, carried: _docbin().read_docbin(path),
+    write=lambda documents, path, schema, carried: _docbin().write_docbin(documents, path, schema, carried),
+))
+
+
+def _docbin():  # type: ignore[no-untyped-def]
+    """The DocBin module, imported when used (it imports spaCy's Doc machinery)."""
+    from newsgold.io import docbin
+
+    return docbin

@@ -212,6 +212,23 @@ def atomic_write_text(path: str | Path, text: str, *, mode: int | None = None) -
         raise
 
 
+def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+    """`atomic_write_text` for bytes (a temp file in the same folder, fsync, rename)."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        os.fchmod(fd, umask_mode())
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def document_json(document: Document) -> str:
     """The pretty-printed JSON of one document, as written in a folder (stable, UTF-8, newline)."""
     return json.dumps(document.to_dict(), ensure_ascii=False, indent=2) + "\n"
