@@ -48,7 +48,8 @@ class Carried:
     dropped: Counter[str] = field(default_factory=Counter)
 
     def note(self, kind: str, count: int = 1) -> None:
-        self.dropped[kind] += count
+        if count:
+            self.dropped[kind] += count
 
     def lines(self) -> list[str]:
         return [f"{count} {kind}" for kind, count in sorted(self.dropped.items())]

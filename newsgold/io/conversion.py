@@ -154,3 +154,16 @@ def _docbin():  # type: ignore[no-untyped-def]
     from newsgold.io import docbin
 
     return docbin
+
+
+def _ptc():  # type: ignore[no-untyped-def]
+    from newsgold.io import ptc
+
+    return ptc
+
+
+register_document_format(DocumentFormat(
+    "ptc", "SemEval-2020 Task 11 / PTC: article<id>.txt + article<id>.task2-TC.labels (mapping: configs/mappings/ptc.yaml)",
+    read=lambda path, schema, discontinuous, carried: _ptc().read_ptc(path, _ptc().load_mapping(schema), carried),
+    write=lambda documents, path, schema, carried: _ptc().write_ptc(documents, path, _ptc().load_mapping(schema), carried),
+))
