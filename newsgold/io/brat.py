@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from newsgold.io.documents import atomic_write_text
+from newsgold.io.documents import atomic_write_text, require_text
 from newsgold.model.document import Document, Relation, Span
 from newsgold.model.errors import DocumentError
 from newsgold.model.problems import Problem
@@ -178,9 +178,7 @@ def write_brat(documents: Sequence[Document], folder: str | Path, *, free_text: 
     root.mkdir(parents=True, exist_ok=True)
     carried = carried if carried is not None else Carried()
     free = set(free_text)
-    problems = [Problem("brat needs the document text", doc_id=d.id, field="text") for d in documents if d.text is None]
-    if problems:
-        raise DocumentError(problems)
+    require_text(documents, "brat")
     for document in documents:
         text = document.text or ""
         if document.meta:

@@ -14,10 +14,8 @@ from pathlib import Path
 from typing import Sequence
 
 from newsgold.io.brat import Carried
-from newsgold.io.documents import atomic_write_text
+from newsgold.io.documents import atomic_write_text, require_text
 from newsgold.model.document import Document
-from newsgold.model.errors import DocumentError
-from newsgold.model.problems import Problem
 from newsgold.model.schema import Schema
 from newsgold.text.iob2 import merge_crossed_sentences, refine_tokens, spans_to_tags
 from newsgold.text.segment import Segmenter
@@ -57,9 +55,7 @@ def conll_lines(documents: Sequence[Document], schema: Schema, carried: Carried,
 def write_conll(documents: Sequence[Document], path: str | Path, schema: Schema, carried: Carried,
                 segmenter: Segmenter | None = None) -> int:
     """Write one CoNLL IOB2 file (atomically); returns the number of documents."""
-    missing = [Problem("CoNLL export needs the document text", doc_id=d.id, field="text") for d in documents if d.text is None]
-    if missing:
-        raise DocumentError(missing)
+    require_text(documents, "CoNLL export")
     lines = conll_lines(documents, schema, carried, segmenter or Segmenter())
     atomic_write_text(path, "\n".join(lines) + "\n")
     return len(documents)

@@ -16,7 +16,7 @@ from typing import Callable, Sequence
 
 from newsgold.io.brat import Carried, read_brat, write_brat
 from newsgold.io.conll import write_conll
-from newsgold.io.documents import atomic_write_text, read_documents, write_documents
+from newsgold.io.documents import atomic_write_text, read_documents, require_text, write_documents
 from newsgold.io.labelstudio import documents_to_tasks
 from newsgold.io.predictions import FORMATS as PREDICTION_FORMATS
 from newsgold.model.document import Document
@@ -127,9 +127,7 @@ register_document_format(DocumentFormat(
 
 
 def _write_tasks(documents: Sequence[Document], path: Path, schema: Schema, carried: Carried) -> int:
-    missing = [Problem("a Label Studio task needs the document text", doc_id=d.id, field="text") for d in documents if d.text is None]
-    if missing:
-        raise DocumentError(missing)
+    require_text(documents, "a Label Studio task")
     unplaced = sum(1 for d in documents for s in d.spans if s.start is None)
     if unplaced:
         carried.note("span(s) given by text alone (no offsets)", unplaced)

@@ -19,7 +19,7 @@ from spacy.tokens import Span as SpacySpan
 from spacy.vocab import Vocab
 
 from newsgold.io.brat import Carried
-from newsgold.io.documents import atomic_write_bytes
+from newsgold.io.documents import atomic_write_bytes, require_text
 from newsgold.model.document import Document, Relation, Span
 from newsgold.model.errors import DocumentError
 from newsgold.model.problems import Problem
@@ -72,9 +72,7 @@ def to_doc(document: Document, vocab: Vocab, segmenter: Segmenter) -> Doc:
 def write_docbin(documents: Sequence[Document], path: str | Path, schema: Schema, carried: Carried,
                  segmenter: Segmenter | None = None) -> int:
     """Write a `.spacy` file (atomically); returns the number of documents."""
-    missing = [Problem("a spaCy Doc needs the document text", doc_id=d.id, field="text") for d in documents if d.text is None]
-    if missing:
-        raise DocumentError(missing)
+    require_text(documents, "a spaCy Doc")
     segmenter = segmenter or Segmenter()
     vocab = Vocab()
     docbin = DocBin(store_user_data=True)

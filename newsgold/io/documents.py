@@ -192,7 +192,12 @@ def umask_mode(base: int = 0o666) -> int:
 
 
 def atomic_write_text(path: str | Path, text: str, *, mode: int | None = None) -> None:
-    """Write `text` to `path` atomically: a temp file in the same folder, fsync, then rename.
+    """Write `text` (UTF-8, line endings as given) to `path` atomically; see `atomic_write_bytes`."""
+    atomic_write_bytes(path, text.encode("utf-8"), mode=mode)
+
+
+def atomic_write_bytes(path: str | Path, data: bytes, *, mode: int | None = None) -> None:
+    """Write `data` to `path` atomically: a temp file in the same folder, fsync, then rename.
 
     The file gets `mode` from its creation (0o600 for secrets), else what the umask allows, like
     any other file the user writes (a temp file alone would be 0o600).
@@ -202,23 +207,6 @@ def atomic_write_text(path: str | Path, text: str, *, mode: int | None = None) -
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         os.fchmod(fd, mode if mode is not None else umask_mode())
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def atomic_write_bytes(path: str | Path, data: bytes) -> None:
-    """`atomic_write_text` for bytes (a temp file in the same folder, fsync, rename)."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        os.fchmod(fd, umask_mode())
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -227,6 +215,13 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def require_text(documents: Iterable[Document], what: str) -> None:
+    """DocumentError naming every document without its text (`what` needs it)."""
+    missing = [Problem(f"{what} needs the document text", doc_id=d.id, field="text") for d in documents if d.text is None]
+    if missing:
+        raise DocumentError(missing)
 
 
 def document_json(document: Document) -> str:
