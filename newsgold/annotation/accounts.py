@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 
 from newsgold.annotation.client import Connection, translated
-from newsgold.annotation.pull import PSEUDONYM_FILE
+from newsgold.annotation.pull import remember_pseudonyms
 from newsgold.io.documents import atomic_write_text
 from newsgold.model.errors import SyncError
 
@@ -96,14 +96,5 @@ def add_annotator(connection: Connection, email: str, data_dir: Path) -> Annotat
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = {"email": email, "user_id": user_id, "password": password, "token": token, "url": connection.url}
     atomic_write_text(path, json.dumps(payload, indent=2) + "\n", mode=0o600)
-    _remember_pseudonym(data_dir, f"annotator-{user_id}", email)
+    remember_pseudonyms({f"annotator-{user_id}": email}, data_dir)
     return AnnotatorAccount(f"annotator-{user_id}", email, user_id, path, created=True)
-
-
-def _remember_pseudonym(data_dir: Path, pseudonym: str, email: str) -> None:
-    """Add the pair to the local pseudonym map that `annotate pull` keeps (0600, git-ignored)."""
-    path = data_dir / PSEUDONYM_FILE
-    known = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    if known.get(pseudonym) != email:
-        known[pseudonym] = email
-        atomic_write_text(path, json.dumps(dict(sorted(known.items())), indent=2) + "\n", mode=0o600)

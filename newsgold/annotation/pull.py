@@ -100,14 +100,17 @@ PSEUDONYM_FILE = "annotators.json"
 
 def record_pseudonyms(conversion: Conversion, data_dir: Path) -> Path | None:
     """Add the pseudonym -> e-mail pairs of an export to the local, git-ignored map (mode 0600)."""
-    if not conversion.emails:
-        return None
+    return remember_pseudonyms(conversion.emails, data_dir) if conversion.emails else None
+
+
+def remember_pseudonyms(pairs: dict[str, str], data_dir: Path) -> Path:
+    """Merge pseudonym -> e-mail pairs into the local map (`annotators.json`, 0600, git-ignored)."""
     path = data_dir / PSEUDONYM_FILE
     try:
         known = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     except (OSError, ValueError) as exc:
         raise SyncError(f"cannot read the pseudonym map: {exc}", path=path) from exc
-    merged = {**(known if isinstance(known, dict) else {}), **conversion.emails}
+    merged = {**(known if isinstance(known, dict) else {}), **pairs}
     if merged != known:
         data_dir.mkdir(parents=True, exist_ok=True)
         atomic_write_text(path, json.dumps(dict(sorted(merged.items())), indent=2) + "\n", mode=0o600)

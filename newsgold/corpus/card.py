@@ -15,6 +15,7 @@ from newsgold import __version__
 from newsgold.corpus.features import CONFIG_NAMES, config_features, tags_column
 from newsgold.io.agreement_tables import attribute_rows, relation_rows, span_rows, summary_line
 from newsgold.io.config import read_yaml
+from newsgold.io.schema_reference import markdown_cell
 from newsgold.io.score_tables import score_rows
 from newsgold.model.errors import BuildError
 from newsgold.model.schema import Schema
@@ -132,11 +133,6 @@ def corpus_description(provenance: dict[str, Any]) -> str:
     dates = provenance.get("dates") or []
     when = f", dated {dates[0]} to {dates[1]}" if dates and dates[0] != dates[1] else (f", dated {dates[0]}" if dates else "")
     return f"The {total} article(s) come from {named}{when} (publisher as recorded in each article's metadata)."
-
-
-def _cell(value: Any) -> str:
-    """A value fit for one Markdown table cell."""
-    return " ".join(str(value).split()).replace("|", "\\|")
 
 
 def _relations_phrase(schema: Schema) -> str:
@@ -261,12 +257,12 @@ def dataset_card(
         "| --- | --- | --- | --- | --- | --- |",
     ]
     for item in provenance["articles"]:
-        title = _cell(item.get("title") or "(untitled)")
+        title = markdown_cell(item.get("title") or "(untitled)")
         url = str(item.get("url") or "")
-        linked = f"[{title}]({url})" if url.startswith(("http://", "https://")) else f"{title} (url: {_cell(url or 'unknown')})"
+        linked = f"[{title}]({url})" if url.startswith(("http://", "https://")) else f"{title} (url: {markdown_cell(url or 'unknown')})"
         lines.append(
-            f"| `{item['id']}` | {linked} | {_cell(item['publisher'])} | {_cell(item.get('date') or 'unknown')} "
-            f"| {_cell(item['license'])} | {_cell(item.get('author') or 'unknown')} |"
+            f"| `{item['id']}` | {linked} | {markdown_cell(item['publisher'])} | {markdown_cell(item.get('date') or 'unknown')} "
+            f"| {markdown_cell(item['license'])} | {markdown_cell(item.get('author') or 'unknown')} |"
         )
     if provenance["total"] > len(provenance["articles"]):
         lines += ["", f"(first {len(provenance['articles'])} of {provenance['total']} articles; by publisher and licence:)", "",

@@ -21,7 +21,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from newsgold.model.document import Document
-from newsgold.text.iob2 import merge_crossed_sentences, refine_arrays, refine_lists, spans_to_tags
+from newsgold.text.iob2 import merge_crossed_sentences, non_overlapping, refine_arrays, refine_lists, spans_to_tags
 from newsgold.text.segment import Segmentation, Segmenter
 
 Offsets = tuple[int, int]
@@ -123,7 +123,7 @@ def document_cells(
         for index, group in groups[label].items():
             lo = bisect_left(token_starts, sentences[index][0])
             hi = bisect_left(token_starts, sentences[index][1])
-            pred_entities.update(layer_entities(token_starts[lo:hi], token_ends[lo:hi], _non_overlapping(group)))
+            pred_entities.update(layer_entities(token_starts[lo:hi], token_ends[lo:hi], non_overlapping(group)))
         counts[label] = (len(true & pred_entities), len(pred_entities), len(true))
     return counts
 
@@ -147,7 +147,7 @@ def _append_layers(
         sentence = tokens[bisect_left(token_starts, start) : bisect_left(token_starts, end)]
         for label in labels:
             layers.y_true.append(spans_to_tags(sentence, gold_by.get((index, label), []), label))
-            layers.y_pred.append(spans_to_tags(sentence, _non_overlapping(pred_by.get((index, label), [])), label))
+            layers.y_pred.append(spans_to_tags(sentence, non_overlapping(pred_by.get((index, label), [])), label))
 
 
 def _by_sentence(
@@ -163,15 +163,6 @@ def _by_sentence(
             if sentences[index][1] > start:
                 grouped.setdefault((index, label), []).append((start, end))
     return grouped
-
-
-def _non_overlapping(spans: list[Offsets]) -> list[Offsets]:
-    """Predicted spans of one label may overlap; a tag layer cannot: keep the earliest, longest."""
-    kept: list[Offsets] = []
-    for start, end in sorted(spans, key=lambda s: (s[0], -s[1])):
-        if not kept or start >= kept[-1][1]:
-            kept.append((start, end))
-    return kept
 
 
 def seqeval_report(layers: TokenLayers) -> dict[str, Any]:

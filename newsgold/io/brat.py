@@ -186,6 +186,7 @@ def write_brat(documents: Sequence[Document], folder: str | Path, *, free_text: 
         lines: list[str] = []
         ids: dict[str, str] = {}
         attribute_lines: list[str] = []
+        counts = {"A": 0, "N": 0}
         placed = [s for s in document.spans if s.start is not None and s.end is not None]
         if len(placed) < len(document.spans):
             carried.note("span(s) given by text alone (no offsets)", len(document.spans) - len(placed))
@@ -196,18 +197,13 @@ def write_brat(documents: Sequence[Document], folder: str | Path, *, free_text: 
                 if _LINE_BREAKS.search(value) or "\t" in value:
                     raise DocumentError([Problem(f"attribute value {value!r} holds a tab or line break, which a .ann line cannot",
                                                  doc_id=document.id, span_id=span.id, field=f"attrs.{name}")])
-                if name in free or " " in value or "\t" in value or not value:
-                    attribute_lines.append(f"N{{n}}\tReference T{index} {REFERENCE_PREFIX}{name}\t{value}")
-                else:
-                    attribute_lines.append(f"A{{a}}\t{name} T{index} {value}")
-        a = n = 0
-        for line in attribute_lines:
-            if line.startswith("A"):
-                a += 1
-                lines.append(line.replace("{a}", str(a), 1))
-            else:
-                n += 1
-                lines.append(line.replace("{n}", str(n), 1))
+                kind = "N" if name in free or " " in value or not value else "A"  # N lines hold values with spaces
+                counts[kind] += 1
+                attribute_lines.append(
+                    f"N{counts['N']}\tReference T{index} {REFERENCE_PREFIX}{name}\t{value}" if kind == "N"
+                    else f"A{counts['A']}\t{name} T{index} {value}"
+                )
+        lines += attribute_lines
         for index, relation in enumerate(document.relations, start=1):
             if relation.head in ids and relation.tail in ids:
                 lines.append(f"R{index}\t{relation.label} Arg1:{ids[relation.head]} Arg2:{ids[relation.tail]}")

@@ -17,7 +17,7 @@ from newsgold.io.brat import Carried
 from newsgold.io.documents import atomic_write_text, require_text
 from newsgold.model.document import Document
 from newsgold.model.schema import Schema
-from newsgold.text.iob2 import merge_crossed_sentences, refine_tokens, spans_to_tags
+from newsgold.text.iob2 import merge_crossed_sentences, non_overlapping, refine_tokens, spans_to_tags
 from newsgold.text.segment import Segmenter
 
 
@@ -33,13 +33,11 @@ def conll_lines(documents: Sequence[Document], schema: Schema, carried: Carried,
         carried.note("document meta field(s)", len(document.meta))
         if len(placed) < len(document.spans):
             carried.note("span(s) given by text alone (no offsets)", len(document.spans) - len(placed))
-        by_label: dict[str, list[tuple[int, int]]] = {label: [] for label in labels}
-        for span in sorted(placed, key=lambda s: (s.start, -s.end, s.id)):  # type: ignore[operator]
-            kept = by_label.setdefault(span.label, [])
-            if kept and span.start < kept[-1][1]:  # type: ignore[operator]
-                carried.note("span(s) overlapping another of their label (one tag per token)")
-                continue
-            kept.append((span.start, span.end))  # type: ignore[arg-type]
+        by_label: dict[str, list[tuple[int, int]]] = {}
+        for label in {s.label for s in placed}:
+            offsets = [(s.start, s.end) for s in placed if s.label == label]
+            by_label[label] = non_overlapping(offsets)  # type: ignore[arg-type]
+            carried.note("span(s) overlapping another of their label (one tag per token)", len(offsets) - len(by_label[label]))
         segmentation = segmenter.segment(text)
         tokens = refine_tokens(segmentation.tokens, [b for s in placed for b in (s.start, s.end)])  # type: ignore[misc]
         lines.append(f"-DOCSTART- {document.id}")

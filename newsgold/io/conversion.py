@@ -104,10 +104,9 @@ def _annotator_folders(source: Path) -> dict[str, Path]:
     return {sub.name: sub for sub in sorted(source.iterdir()) if sub.is_dir() and any(sub.glob("*.txt"))}
 
 
-def _identity_names(schema: Schema) -> list[str]:
-    return [attribute.name for attribute in schema.identity_attributes().values()] + [
-        a.name for label in schema.labels for a in label.attributes if a.kind == "text"
-    ]
+def _free_text_names(schema: Schema) -> list[str]:
+    """Attributes whose values are free text (brat writes them as N lines, which may hold spaces)."""
+    return [a.name for label in schema.labels for a in label.attributes if a.kind == "text"]
 
 
 register_document_format(DocumentFormat(
@@ -118,7 +117,7 @@ register_document_format(DocumentFormat(
 register_document_format(DocumentFormat(
     "brat", "brat standoff: a folder of <id>.txt + <id>.ann (a folder of such folders: one per annotator)",
     read=lambda path, schema, discontinuous, carried: read_brat(path, discontinuous=discontinuous, carried=carried),
-    write=lambda documents, path, schema, carried: write_brat(documents, path, free_text=_identity_names(schema), carried=carried),
+    write=lambda documents, path, schema, carried: write_brat(documents, path, free_text=_free_text_names(schema), carried=carried),
 ))
 register_document_format(DocumentFormat(
     "conll", "CoNLL IOB2 (export): a token and one IOB2 column per label, the corpus tokenization (`eval score` reads it)",

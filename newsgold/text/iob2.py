@@ -64,6 +64,16 @@ def refine_lists(starts: list[int], ends: list[int], boundaries: Iterable[int]) 
     return list(merge(starts, inside)), list(merge(ends, inside))
 
 
+def non_overlapping(spans: Iterable[Offsets]) -> list[Offsets]:
+    """Spans of one label for a tag layer, which holds one tag per token: the earliest (the longest of
+    those) is kept and every span overlapping one kept before it is dropped."""
+    kept: list[Offsets] = []
+    for start, end in sorted(spans, key=lambda s: (s[0], -s[1])):
+        if not kept or start >= kept[-1][1]:
+            kept.append((start, end))
+    return kept
+
+
 def spans_to_tags(tokens: Sequence[Offsets], spans: Iterable[Offsets], label: str) -> list[str]:
     """IOB2 tags of one label's spans over tokens; a token is inside a span if it overlaps it.
 
