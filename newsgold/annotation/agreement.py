@@ -65,13 +65,14 @@ def load_annotator_files(folder: str | Path, schema: Schema) -> dict[str, dict[s
     """Per-annotator documents from `<folder>/<annotator>.jsonl` (as written by `annotate pull`).
 
     Annotations marked ground truth (a reviewer's or adjudicator's version, made with sight of the
-    others) are left out: agreement compares independent annotations only.
+    others) are left out: agreement compares independent annotations only. Required attributes may
+    be missing (imported corpora such as PolNeAR have none): attributes are compared where both have them.
     """
     root = Path(folder)
     files = sorted(root.glob("*.jsonl")) if root.is_dir() else []
     if not files:
         raise DocumentError([Problem("no <annotator>.jsonl files here: run `newsgold annotate pull` first", path=str(root))])
-    loaded = {file.stem: {d.id: d for d in load_documents(file, schema) if d.meta.get("ground_truth") is not True} for file in files}
+    loaded = {file.stem: {d.id: d for d in load_documents(file, schema, complete=False) if d.meta.get("ground_truth") is not True} for file in files}
     return {annotator: documents for annotator, documents in loaded.items() if documents}
 
 

@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 
 from newsgold.cli.options import JsonOption, SchemaOption
-from newsgold.console import print_json, stdout, user_errors
+from newsgold.console import print_json, progress_bar, stderr, stdout, user_errors
 from newsgold.io.config import load_schema
 from newsgold.io.conversion import DOCUMENT_FORMATS, convert
 
@@ -21,8 +21,10 @@ def convert_cmd(
     target: Path = typer.Argument(..., help="Where to write it, in the --to format."),
     source_format: str = typer.Option(..., "--from", help=f"Format of SOURCE ({FORMATS_HELP})."),
     target_format: str = typer.Option("native", "--to", help="Format of TARGET (default: native)."),
-    discontinuous: str = typer.Option(
-        "refuse", "--discontinuous", help="brat spans in several fragments: refuse (default), split into one span each, or join over the gap."
+    discontinuous: Optional[str] = typer.Option(
+        None, "--discontinuous",
+        help="Spans in several fragments (brat, PolNeAR): refuse, split into one span each, or join over the gap "
+        "(default: refuse for brat, the mapping's choice for PolNeAR).",
     ),
     schema_path: Optional[Path] = SchemaOption,
     as_json: bool = JsonOption,
@@ -31,9 +33,9 @@ def convert_cmd(
 
     Example: newsgold convert corpus-brat/ build/imported.jsonl --from brat --to native
     """
-    with user_errors():
+    with user_errors(), progress_bar("converting", stderr()) as progress:
         report = convert(source, target, load_schema(schema_path), source_format=source_format, target_format=target_format,
-                         discontinuous=discontinuous)
+                         discontinuous=discontinuous, progress=progress)
     if as_json:
         print_json(report.to_dict())
         return

@@ -11,20 +11,20 @@ another of its label (a layer holds one tag per token).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Iterator
 
-from newsgold.io.brat import Carried
-from newsgold.io.documents import atomic_write_text, require_text
+from newsgold.io.carried import Carried
+from newsgold.io.documents import atomic_writer, with_text
 from newsgold.model.document import Document
 from newsgold.model.schema import Schema
 from newsgold.text.iob2 import merge_crossed_sentences, non_overlapping, refine_tokens, spans_to_tags
 from newsgold.text.segment import Segmenter
 
 
-def conll_lines(documents: Sequence[Document], schema: Schema, carried: Carried, segmenter: Segmenter) -> list[str]:
-    """The lines of a CoNLL IOB2 file for the documents (every span needs offsets)."""
+def conll_lines(documents: Iterable[Document], schema: Schema, carried: Carried, segmenter: Segmenter) -> Iterator[str]:
+    """The lines of a CoNLL IOB2 file for the documents, one document at a time (spans need offsets)."""
     labels = schema.label_names
-    lines = ["# columns: token " + " ".join(labels)]
+    yield "# columns: token " + " ".join(labels)
     for document in documents:
         text = document.text or ""
         placed = [s for s in document.spans if s.start is not None and s.end is not None]
@@ -40,20 +40,27 @@ def conll_lines(documents: Sequence[Document], schema: Schema, carried: Carried,
             carried.note("span(s) overlapping another of their label (one tag per token)", len(offsets) - len(by_label[label]))
         segmentation = segmenter.segment(text)
         tokens = refine_tokens(segmentation.tokens, [b for s in placed for b in (s.start, s.end)])  # type: ignore[misc]
-        lines.append(f"-DOCSTART- {document.id}")
+        yield f"-DOCSTART- {document.id}"
         for start, end in merge_crossed_sentences(segmentation.sentences, placed):
             sentence = [t for t in tokens if start <= t[0] < end]
             layers = [spans_to_tags(sentence, by_label.get(label, []), label) for label in labels]
             for index, (s, e) in enumerate(sentence):
-                lines.append("\t".join([text[s:e], *(layer[index] for layer in layers)]))
-            lines.append("")
-    return lines
+                yield "\t".join([text[s:e], *(layer[index] for layer in layers)])
+            yield ""
 
 
-def write_conll(documents: Sequence[Document], path: str | Path, schema: Schema, carried: Carried,
+def write_conll(documents: Iterable[Document], path: str | Path, schema: Schema, carried: Carried,
                 segmenter: Segmenter | None = None) -> int:
-    """Write one CoNLL IOB2 file (atomically); returns the number of documents."""
-    require_text(documents, "CoNLL export")
-    lines = conll_lines(documents, schema, carried, segmenter or Segmenter())
-    atomic_write_text(path, "\n".join(lines) + "\n")
-    return len(documents)
+    """Write one CoNLL IOB2 file (atomically, streamed); returns the number of documents."""
+    count = 0
+
+    def counted() -> Iterator[Document]:
+        nonlocal count
+        for document in with_text(documents, "CoNLL export"):
+            count += 1
+            yield document
+
+    with atomic_writer(path) as handle:
+        for line in conll_lines(counted(), schema, carried, segmenter or Segmenter()):
+            handle.write(line.encode("utf-8") + b"\n")
+    return count

@@ -12,14 +12,14 @@ ids and the document meta travel in `doc.user_data["newsgold"]` (saved with the 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterable
 
 from spacy.tokens import Doc, DocBin
 from spacy.tokens import Span as SpacySpan
 from spacy.vocab import Vocab
 
-from newsgold.io.brat import Carried
-from newsgold.io.documents import atomic_write_bytes, require_text
+from newsgold.io.carried import Carried
+from newsgold.io.documents import atomic_write_bytes, with_text
 from newsgold.model.document import Document, Relation, Span
 from newsgold.model.errors import DocumentError
 from newsgold.model.problems import Problem
@@ -69,20 +69,20 @@ def to_doc(document: Document, vocab: Vocab, segmenter: Segmenter) -> Doc:
     return doc
 
 
-def write_docbin(documents: Sequence[Document], path: str | Path, schema: Schema, carried: Carried,
+def write_docbin(documents: Iterable[Document], path: str | Path, schema: Schema, carried: Carried,
                  segmenter: Segmenter | None = None) -> int:
-    """Write a `.spacy` file (atomically); returns the number of documents."""
-    require_text(documents, "a spaCy Doc")
+    """Write a `.spacy` file (atomically); returns the number of documents. A DocBin is serialised
+    whole, so it holds every Doc in memory (spaCy's design): split a very large corpus in parts."""
     segmenter = segmenter or Segmenter()
     vocab = Vocab()
     docbin = DocBin(store_user_data=True)
-    for document in documents:
+    for document in with_text(documents, "a spaCy Doc"):
         unplaced = sum(1 for s in document.spans if s.start is None)
         if unplaced:
             carried.note("span(s) given by text alone (no offsets)", unplaced)
         docbin.add(to_doc(document, vocab, segmenter))
     atomic_write_bytes(path, docbin.to_bytes())
-    return len(documents)
+    return len(docbin)
 
 
 def read_docbin(path: str | Path) -> list[Document]:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import IO, Iterable, Iterator
 
 from newsgold.model.document import Document, parse_document
 from newsgold.model.errors import DocumentError
@@ -164,20 +165,24 @@ def iter_unique(path: str | Path, *, require_text: bool = True) -> Iterator[Load
         yield loaded
 
 
+def iter_documents(path: str | Path, *, require_text: bool = True) -> Iterator[Document]:
+    """Yield the documents of a file or folder one at a time; after the last, raise DocumentError
+    listing every problem (so a streaming consumer still sees them all, and must discard its output)."""
+    problems: list[Problem] = []
+    for loaded in iter_unique(path, require_text=require_text):
+        problems.extend(loaded.problems)
+        if loaded.document is not None:
+            yield loaded.document
+    if problems:
+        raise DocumentError(problems, path=path)
+
+
 def read_documents(path: str | Path, *, require_text: bool = True) -> list[Document]:
     """Read every document of a file or folder; raise DocumentError listing every problem.
 
     Checks structure and duplicate ids only; `newsgold.validation.load_documents` adds the schema.
     """
-    documents: list[Document] = []
-    problems: list[Problem] = []
-    for loaded in iter_unique(path, require_text=require_text):
-        problems.extend(loaded.problems)
-        if loaded.document is not None:
-            documents.append(loaded.document)
-    if problems:
-        raise DocumentError(problems, path=path)
-    return documents
+    return list(iter_documents(path, require_text=require_text))
 
 
 # --------------------------------------------------------------------------------------------
@@ -197,7 +202,15 @@ def atomic_write_text(path: str | Path, text: str, *, mode: int | None = None) -
 
 
 def atomic_write_bytes(path: str | Path, data: bytes, *, mode: int | None = None) -> None:
-    """Write `data` to `path` atomically: a temp file in the same folder, fsync, then rename.
+    """Write `data` to `path` atomically; see `atomic_writer`."""
+    with atomic_writer(path, mode=mode) as handle:
+        handle.write(data)
+
+
+@contextmanager
+def atomic_writer(path: str | Path, *, mode: int | None = None) -> Iterator[IO[bytes]]:
+    """A binary handle whose content replaces `path` only when the block ends without an error:
+    a temp file in the same folder, fsync, then rename (so a large output streams to disk).
 
     The file gets `mode` from its creation (0o600 for secrets), else what the umask allows, like
     any other file the user writes (a temp file alone would be 0o600).
@@ -208,7 +221,7 @@ def atomic_write_bytes(path: str | Path, data: bytes, *, mode: int | None = None
     try:
         os.fchmod(fd, mode if mode is not None else umask_mode())
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)
@@ -217,9 +230,15 @@ def atomic_write_bytes(path: str | Path, data: bytes, *, mode: int | None = None
         raise
 
 
-def require_text(documents: Iterable[Document], what: str) -> None:
-    """DocumentError naming every document without its text (`what` needs it)."""
-    missing = [Problem(f"{what} needs the document text", doc_id=d.id, field="text") for d in documents if d.text is None]
+def with_text(documents: Iterable[Document], what: str) -> Iterator[Document]:
+    """Yield the documents that have their text; after the last, raise DocumentError naming every
+    one without it (`what` needs the text). For writers that stream."""
+    missing: list[Problem] = []
+    for document in documents:
+        if document.text is None:
+            missing.append(Problem(f"{what} needs the document text", doc_id=document.id, field="text"))
+        else:
+            yield document
     if missing:
         raise DocumentError(missing)
 
@@ -237,11 +256,10 @@ def write_documents(documents: Iterable[Document], path: str | Path) -> int:
     target = Path(path)
     count = 0
     if is_jsonl(target):
-        lines = []
-        for document in documents:
-            lines.append(json.dumps(document.to_dict(), ensure_ascii=False, separators=(",", ":")))
-            count += 1
-        atomic_write_text(target, "".join(line + "\n" for line in lines))
+        with atomic_writer(target) as handle:
+            for document in documents:
+                handle.write(json.dumps(document.to_dict(), ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n")
+                count += 1
         return count
     if target.exists() and not target.is_dir():
         raise DocumentError([Problem("expected a folder or a .jsonl path", path=str(target))])
@@ -299,8 +317,9 @@ def validate_paths(paths: Iterable[str | Path], schema: Schema, *, gold: bool = 
     return report
 
 
-def load_documents(path: str | Path, schema: Schema, *, gold: bool = True) -> list[Document]:
-    """Read and validate a file or folder; raise DocumentError listing every problem, else return all."""
+def load_documents(path: str | Path, schema: Schema, *, gold: bool = True, complete: bool | None = None) -> list[Document]:
+    """Read and validate a file or folder; raise DocumentError listing every problem, else return all.
+    (`complete`: require every required attribute; default `gold`.)"""
     documents: list[Document] = []
     problems: list[Problem] = []
     for loaded in iter_unique(path, require_text=gold):
@@ -308,7 +327,7 @@ def load_documents(path: str | Path, schema: Schema, *, gold: bool = True) -> li
         if loaded.document is not None:
             documents.append(loaded.document)
             problems.extend(
-                p.at(path=loaded.path, line=loaded.line) for p in validate(loaded.document, schema, gold=gold)
+                p.at(path=loaded.path, line=loaded.line) for p in validate(loaded.document, schema, gold=gold, complete=complete)
             )
     if problems:
         raise DocumentError(problems, path=path)

@@ -13,11 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping
 
-from newsgold.io.brat import Carried
+from newsgold.io.brat import read_text
+from newsgold.io.carried import Carried
 from newsgold.io.config import read_yaml
-from newsgold.io.documents import atomic_write_text
+from newsgold.io.documents import atomic_write_text, with_text
 from newsgold.model.document import Document, Span
 from newsgold.model.errors import DocumentError, NewsgoldError
 from newsgold.model.problems import Problem
@@ -67,13 +68,20 @@ def _article_id(path: Path) -> str:
 
 def read_ptc(folder: str | Path, mapping: PtcMapping, carried: Carried) -> list[Document]:
     """Every `article<id>.txt` of the folder with its technique labels, as documents with id `<id>`."""
+    return list(iter_ptc(folder, mapping, carried))
+
+
+def iter_ptc(folder: str | Path, mapping: PtcMapping, carried: Carried) -> Iterator[Document]:
+    """Yield each article's document in turn; after the last, raise DocumentError listing every problem."""
     root = Path(folder)
     articles = sorted(root.glob("article*.txt")) if root.is_dir() else []
     if not articles:
         raise DocumentError([Problem("no article<id>.txt files in this folder", path=str(root))])
-    documents, problems = [], []
+    problems: list[Problem] = []
     for article in articles:
-        text = article.read_bytes().decode("utf-8")
+        text = read_text(article, problems)
+        if text is None:
+            continue
         labels = article.with_name(f"article{_article_id(article)}{LABELS_SUFFIX}")
         spans: list[Span] = []
         if labels.exists():
@@ -101,16 +109,17 @@ def read_ptc(folder: str | Path, mapping: PtcMapping, carried: Carried) -> list[
                     continue
                 spans.append(Span(id=f"P{len(spans) + 1}", label=mapping.label, start=start, end=end, text=text[start:end],
                                   attrs={mapping.attribute: value}))
-        documents.append(Document(id=_article_id(article), text=text, spans=spans))
+        yield Document(id=_article_id(article), text=text, spans=spans)
     if problems:
         raise DocumentError(problems, path=root)
-    return documents
 
 
-def write_ptc(documents: Sequence[Document], folder: str | Path, mapping: PtcMapping, carried: Carried) -> int:
+def write_ptc(documents: Iterable[Document], folder: str | Path, mapping: PtcMapping, carried: Carried) -> int:
     """`article<id>.txt` and `article<id>.task2-TC.labels` per document."""
     root = Path(folder)
-    for document in documents:
+    count = 0
+    for document in with_text(documents, "PTC"):
+        count += 1
         name = f"article{document.id}"
         lines = []
         for span in sorted(document.spans, key=lambda s: (s.start or 0, s.end or 0, s.id)):
@@ -125,4 +134,4 @@ def write_ptc(documents: Sequence[Document], folder: str | Path, mapping: PtcMap
         carried.note("document meta field(s)", len(document.meta))
         atomic_write_text(root / f"{name}.txt", document.text or "")
         atomic_write_text(root / f"{name}{LABELS_SUFFIX}", "\n".join(lines) + ("\n" if lines else ""))
-    return len(documents)
+    return count

@@ -18,8 +18,13 @@ from newsgold.model.schema import Schema
 DOC_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
-def validate(document: Document, schema: Schema, *, gold: bool = True) -> list[Problem]:
-    """Every schema problem of one document (empty list when it is valid)."""
+def validate(document: Document, schema: Schema, *, gold: bool = True, complete: bool | None = None) -> list[Problem]:
+    """Every schema problem of one document (empty list when it is valid).
+
+    `complete` (default: `gold`) requires every required attribute; agreement turns it off to
+    compare annotations imported from corpora that have no such attributes (PolNeAR).
+    """
+    complete = gold if complete is None else complete
     problems: list[Problem] = []
     doc_id = document.id
 
@@ -43,7 +48,7 @@ def validate(document: Document, schema: Schema, *, gold: bool = True) -> list[P
             continue
         seen_ids.add(span.id)
         labels_by_id[span.id] = span.label
-        _check_span(span, text, schema, gold, lambda message, field: report(message, span=span.id, field=field))
+        _check_span(span, text, schema, gold, complete, lambda message, field: report(message, span=span.id, field=field))
 
     if gold:  # systems may predict overlapping or crossing spans; the scorer handles them
         _check_overlaps(document.spans, report)
@@ -57,7 +62,7 @@ def validate(document: Document, schema: Schema, *, gold: bool = True) -> list[P
     return problems
 
 
-def _check_span(span: Span, text: str | None, schema: Schema, gold: bool, report) -> None:  # type: ignore[no-untyped-def]
+def _check_span(span: Span, text: str | None, schema: Schema, gold: bool, complete: bool, report) -> None:  # type: ignore[no-untyped-def]
     label = schema.labels_by_name.get(span.label)
     if label is None:
         report(f"unknown label {span.label!r} (labels: {', '.join(schema.label_names)})", "label")
@@ -98,7 +103,7 @@ def _check_span(span: Span, text: str | None, schema: Schema, gold: bool, report
         elif value not in values:
             choices = ", ".join(label.attribute(name).value_names)
             report(f"{value!r} is not a value of {label.name}.{name} (values: {choices})", f"attrs.{name}")
-    if gold and not label.required_names <= span.attrs.keys():
+    if complete and not label.required_names <= span.attrs.keys():
         for attribute in label.attributes:
             if attribute.required and attribute.name not in span.attrs:
                 report(f"missing required attribute {label.name}.{attribute.name}", f"attrs.{attribute.name}")

@@ -391,3 +391,28 @@ def test_annotators_with_their_own_accounts_submit_through_the_api(lab, schema: 
     assert pulled["by_annotator"][added["pseudonym"]] == 1
     [theirs] = read_documents(tmp_path / "ann" / f"{added['pseudonym']}.jsonl")
     assert theirs.spans[0].attrs["entity"] == "Alice's officials" and theirs.meta["ground_truth"] is False
+
+
+def test_exported_tasks_import_by_hand_and_export_back_whole(lab, schema: Schema) -> None:  # type: ignore[no-untyped-def]
+    """`convert --to labelstudio` gives tasks a user imports into any project with newsgold's config;
+    the project's own JSON export converts back to the same documents (relations and attributes included)."""
+    from newsgold.annotation.client import Connection
+    from newsgold.annotation.pull import export_snapshot, same_annotation
+
+    root = lab["root"]
+    documents = [*read_documents(REPO / "gold")[:2], expected_test_gold()]
+    documents[-1].meta = {"source": "hand-written", "license": "CC0-1.0"}
+    write_documents(documents, root / "to-import.jsonl")
+    invoke("convert", str(root / "to-import.jsonl"), str(root / "tasks.json"), "--from", "native", "--to", "labelstudio")
+    client = lab["client"]
+    project = client.projects.create(title="hand import", label_config=labeling_config(schema))
+    client.projects.import_tasks(project.id, request=json.loads((root / "tasks.json").read_text(encoding="utf-8")))
+    exported = export_snapshot(Connection(client, lab["url"]), project.id)
+    assert len(exported) == 3 and all(len(task["annotations"]) == 1 for task in exported)
+    (root / "exported.json").write_text(json.dumps(exported, ensure_ascii=False), encoding="utf-8")
+    invoke("convert", str(root / "exported.json"), str(root / "back.jsonl"), "--from", "labelstudio")
+    back = {d.id: d for d in read_documents(root / "back.jsonl")}
+    assert sorted(back) == sorted(d.id for d in documents)
+    for document in documents:
+        assert back[document.id].text == document.text and same_annotation(document, back[document.id])
+        assert back[document.id].meta == document.meta

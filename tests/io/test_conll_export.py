@@ -11,7 +11,7 @@ from strategies import SCHEMA, documents
 from typer.testing import CliRunner
 
 from newsgold.cli import app
-from newsgold.io.brat import Carried
+from newsgold.io.carried import Carried
 from newsgold.io.conll import write_conll
 from newsgold.io.documents import read_documents, write_documents
 from newsgold.io.predictions import load_predictions

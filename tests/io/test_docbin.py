@@ -13,7 +13,7 @@ from spacy.vocab import Vocab
 from strategies import SCHEMA, documents
 
 from newsgold.annotation.pull import same_annotation
-from newsgold.io.brat import Carried
+from newsgold.io.carried import Carried
 from newsgold.io.docbin import ALL_SPANS_KEY, read_docbin, write_docbin
 from newsgold.io.documents import read_documents
 from newsgold.model.document import Document

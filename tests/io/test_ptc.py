@@ -8,7 +8,7 @@ import pytest
 import yaml
 from strategies import SCHEMA
 
-from newsgold.io.brat import Carried
+from newsgold.io.carried import Carried
 from newsgold.io.ptc import default_mapping_path, load_mapping, read_ptc, write_ptc
 from newsgold.model.document import Document, Span
 from newsgold.model.errors import DocumentError, NewsgoldError
