@@ -258,7 +258,8 @@ def render(work: Path, out: Path, *, quick: bool) -> None:
         "predictions with 10% misses, 10% boundary shifts, 5% wrong labels, 10% wrong attributes and",
         "10% spurious spans. Every measurement runs in a fresh process; data generation is not timed.",
         "",
-        "Memory: *peak RSS (main)* is the main process's `ru_maxrss`; *peak PSS (all processes)* is",
+        "Memory: *peak RSS (main)* is the main process's own high-water mark (`VmHWM`; `ru_maxrss` is kept",
+        "across exec, so it would carry the launching process's peak); *peak PSS (all processes)* is",
         "the proportional set size of the main process and its workers together, sampled every 0.2 s",
         "(forked workers share the parent's pages; PSS counts a shared page once, split between them).",
         "*CPU µs/span* is the user + system CPU time of all processes over the timed part, per gold span:",
@@ -319,7 +320,8 @@ def convert_section(results: list[dict[str, Any]]) -> list[str]:
         "the other jobs are `newsgold.io.conversion.convert`: reading, the schema check of every document,",
         "writing into a staging folder and the move into place (one fsync per file written), and the",
         "report of what the target cannot hold. Generated gold, ~40 spans per document; each job in a",
-        "fresh process (imports and the schema load are not timed). *× floor* is seconds ÷ the floor's.",
+        "fresh process (imports and the schema load are not timed). *× floor* is seconds ÷ the floor's;",
+        "*peak RSS* is the worker's own high-water mark (`VmHWM`).",
         "",
         "| documents | job | seconds | documents/s | × floor | peak RSS MiB | growth MiB |",
         "| ---: | --- | ---: | ---: | ---: | ---: | ---: |",
@@ -341,7 +343,8 @@ def convert_section(results: list[dict[str, Any]]) -> list[str]:
                 rows.append(f"{job} {grown:+.1f} MiB{'' if grown <= BOUNDED_GROWTH_MB else ' (grows with the corpus)'}")
         lines += ["", f"*growth* is the peak RSS during the job less the RSS when it started. Growth at {large:,} less growth at "
                   f"{small:,} documents (bounded: at most {BOUNDED_GROWTH_MB:g} MiB for {large // small:g}× the documents): "
-                  + ", ".join(rows) + ". A spaCy DocBin is serialised whole (spaCy's design), so `--to spacy` holds every Doc."]
+                  + ", ".join(rows) + ". A spaCy DocBin is serialised whole (spaCy's design), so `--to spacy` holds every Doc;",
+                  "a folder format keeps a little per file (the sorted listing of the folder, pathlib's interned file names)."]
     return [*lines, ""]
 
 

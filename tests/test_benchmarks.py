@@ -70,3 +70,16 @@ def test_linear_series_compares_densities_at_the_same_total() -> None:
     slow = [_run(10000, 10, 90.0), *evals[1:]]
     [row] = [line for line in run.targets(slow, []) if line.startswith("| cost linear")]
     assert row.endswith("| no |")
+
+
+def test_conversion_worker_converts_every_document_and_the_section_reads_it(tmp_path: Path) -> None:
+    from benchmarks import convert_bench
+
+    convert_bench.prepare(tmp_path / "c", 12)
+    results = [convert_bench.worker(job, tmp_path / "c") for job in ("floor", "native→brat", "brat→native")]
+    assert [r["docs"] for r in results] == [12, 12, 12] and len({r["spans"] for r in results}) == 1
+    assert any("meta" in line for line in results[1]["not_carried"])  # brat has no place for meta: reported
+    larger = [dict(r, docs=120, growth_mb=r["growth_mb"] + (40 if r["job"] == "native→brat" else 1)) for r in results]
+    section = run.convert_section(results + larger)
+    assert section[0] == run.CONVERT_HEADING and sum(line.startswith("| 12 |") for line in section) == 3
+    assert "native→brat +40.0 MiB (grows with the corpus)" in section[-2] and "floor +1.0 MiB," in section[-2]
