@@ -68,6 +68,10 @@ class ProgressHandle:
         """Record finished steps."""
         self._progress.advance(self._task, steps)
 
+    def describe(self, description: str) -> None:
+        """Change the line's text (e.g. tokens spent so far)."""
+        self._progress.update(self._task, description=description)
+
 
 @contextmanager
 def progress_bar(description: str, console: Console) -> Iterator[ProgressHandle]:

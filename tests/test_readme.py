@@ -22,11 +22,26 @@ def _commands() -> list[str]:
     return [line.split("#")[0].strip() for line in block.splitlines() if line.strip() and not line.startswith("#")]
 
 
-def test_readme_lists_the_three_ways() -> None:
+def test_readme_lists_the_four_ways() -> None:
     commands = _commands()
     assert any(" eval score " in c for c in commands)
     assert any("keyword_system:predict" in c for c in commands)
     assert any("--cmd" in c for c in commands)
+    assert any("--llm" in c for c in commands)
+
+
+def _gold_answers(body, article, call):  # type: ignore[no-untyped-def]
+    """The local OpenAI-compatible server answers with the gold annotations (no model runs here)."""
+    import json
+
+    from llm_server import Answer
+
+    from newsgold.io.config import load_schema
+    from newsgold.io.documents import read_documents
+    from newsgold.systems.llm_prompt import answer_of
+
+    [document] = [d for d in read_documents(REPO / "gold") if d.text == article]
+    return Answer(json.dumps(answer_of(document, load_schema()), ensure_ascii=False))
 
 
 def test_model_developer_commands_work_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -44,6 +59,14 @@ def test_model_developer_commands_work_as_written(tmp_path: Path, monkeypatch: p
         # write into a temporary build folder so the test leaves the working tree alone
         args = [w.replace("build/", f"{tmp_path}/") for w in words[1:]]
         args = [w.replace("python ", f"{os.sys.executable} ") for w in args]
-        result = runner.invoke(app, args)
+        if "--llm" in args:  # the README's server stands in for a real one: the same command, a local URL
+            from llm_server import FakeLlm
+
+            with FakeLlm(_gold_answers) as server:
+                args[args.index("--base-url") + 1] = server.base_url
+                result = runner.invoke(app, [*args, "--llm-cache", str(tmp_path / "llm-cache")])
+            assert len(server.requests) == 3  # the validation split
+        else:
+            result = runner.invoke(app, args)
         assert result.exit_code == 0, f"{line}\n{result.output}"
         assert "Traceback" not in result.output

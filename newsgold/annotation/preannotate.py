@@ -18,7 +18,7 @@ from newsgold.io.predictions import load_predictions
 from newsgold.model.document import Document
 from newsgold.model.errors import NewsgoldError
 from newsgold.model.schema import Schema
-from newsgold.systems.adapters import resolve_system
+from newsgold.systems.adapters import System, resolve_system
 
 
 @dataclass
@@ -33,20 +33,22 @@ def pre_annotations(
     documents: Sequence[Document],
     schema: Schema,
     *,
-    system: str | None = None,
+    system: str | System | None = None,
     predictions: Path | None = None,
     model_version: str | None = None,
 ) -> PreAnnotations | None:
-    """Run `system` (as `eval run` names it) on the documents or read a `predictions` file, and ground them.
+    """Run `system` (a name as `eval run` takes it, or a built System such as an LLM) on the documents
+    or read a `predictions` file, and ground them.
 
-    None when neither is given; NewsgoldError when both are.
+    None when neither is given; NewsgoldError when both are. The model_version is the system's own
+    when it has one (an LLM: model and prompt hash), else its name and the newsgold version.
     """
     if predictions is not None and system is not None:
-        raise NewsgoldError("give --predictions or --system, not both")
+        raise NewsgoldError("give --predictions or a system (--system, --llm), not both")
     if system is not None:
-        chosen = resolve_system(system, schema=schema)
+        chosen = resolve_system(system, schema=schema) if isinstance(system, str) else system
         found = list(run_system(chosen, list(documents)))
-        version = model_version or f"{chosen.name}-newsgold-{__version__}"
+        version = model_version or getattr(chosen, "model_version", None) or f"{chosen.name}-newsgold-{__version__}"
     elif predictions is not None:
         found = load_predictions(predictions, schema, {d.id: d for d in documents})
         version = model_version or f"{predictions.stem}-{path_sha256(predictions)[:8]}"

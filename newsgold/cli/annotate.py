@@ -20,6 +20,22 @@ from newsgold.annotation.push import push_documents
 from newsgold.annotation.server import CREDENTIALS_FILE, start_server, stop_server
 from newsgold.annotation.settings import load_ls_settings
 from newsgold.annotation.submit import submit_documents
+from newsgold.cli.llm import (
+    ApiKeyEnvOption,
+    BaseUrlOption,
+    ConcurrencyOption,
+    FewShotOption,
+    LlmCacheOption,
+    LlmGuidelinesOption,
+    LlmOption,
+    LlmTimeoutOption,
+    MaxTokensOption,
+    NoLlmCacheOption,
+    RepairsOption,
+    RetriesOption,
+    StructuredOption,
+    build_llm,
+)
 from newsgold.cli.options import JsonOption, SchemaOption
 from newsgold.console import print_json, stderr, stdout, user_errors
 from newsgold.corpus.ingest import ingest_seeds
@@ -118,10 +134,24 @@ def annotate_push(
     schema_path: Optional[Path] = SchemaOption,
     guidelines: Optional[Path] = GuidelinesOption,
     as_json: bool = JsonOption,
+    llm: Optional[str] = LlmOption,
+    base_url: Optional[str] = BaseUrlOption,
+    api_key_env: str = ApiKeyEnvOption,
+    concurrency: int = ConcurrencyOption,
+    few_shot: int = FewShotOption,
+    max_tokens: Optional[int] = MaxTokensOption,
+    llm_cache: Path = LlmCacheOption,
+    no_llm_cache: bool = NoLlmCacheOption,
+    structured: str = StructuredOption,
+    llm_guidelines: Optional[str] = LlmGuidelinesOption,
+    retries: int = RetriesOption,
+    repairs: int = RepairsOption,
+    llm_timeout: float = LlmTimeoutOption,
 ) -> None:
     """Create or update the project and import documents as tasks, idempotently, with pre-annotations.
 
-    Example: newsgold annotate push build/documents.jsonl --system baseline
+    Examples: newsgold annotate push build/documents.jsonl --system baseline;
+    newsgold annotate push build/documents.jsonl --llm qwen2.5-7b-instruct --base-url http://127.0.0.1:8000/v1
     """
     with user_errors():
         schema = load_schema(schema_path)
@@ -130,7 +160,12 @@ def annotate_push(
         missing_text = [d.id for d in documents if d.text is None]
         if missing_text:
             raise NewsgoldError(f"documents without text cannot become tasks: {', '.join(missing_text[:5])}", path=documents_path)
-        pre = pre_annotations(documents, schema, system=system, predictions=predictions, model_version=model_version)
+        if llm is not None and system is not None:
+            raise NewsgoldError("give --system or --llm, not both")
+        chosen = build_llm(llm, schema, base_url=base_url, api_key_env=api_key_env, concurrency=concurrency, few_shot=few_shot,
+                           max_tokens=max_tokens, cache=llm_cache, no_cache=no_llm_cache, structured=structured,
+                           guidelines=llm_guidelines, retries=retries, repairs=repairs, timeout=llm_timeout) or system
+        pre = pre_annotations(documents, schema, system=chosen, predictions=predictions, model_version=model_version)
         model_version = pre.model_version if pre is not None else model_version
         connection = connect(settings, url=url)
         report = push_documents(connection, schema, settings, documents, predictions=pre.predictions if pre else None,

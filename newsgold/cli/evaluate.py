@@ -8,6 +8,22 @@ from typing import List, Optional
 import typer
 from rich.markup import escape
 
+from newsgold.cli.llm import (
+    ApiKeyEnvOption,
+    BaseUrlOption,
+    ConcurrencyOption,
+    FewShotOption,
+    LlmCacheOption,
+    LlmGuidelinesOption,
+    LlmOption,
+    LlmTimeoutOption,
+    MaxTokensOption,
+    NoLlmCacheOption,
+    RepairsOption,
+    RetriesOption,
+    StructuredOption,
+    build_llm,
+)
 from newsgold.cli.options import CorpusConfigOption, JsonOption, SchemaOption, SplitOption, WorkersOption
 from newsgold.console import print_json, progress_bar, stderr, stdout, user_errors
 from newsgold.corpus.settings import load_settings
@@ -140,16 +156,36 @@ def eval_run(
     html_out: Optional[Path] = HtmlOption,
     reports: Optional[List[str]] = ReportOption,
     schema_path: Optional[Path] = SchemaOption,
+    llm: Optional[str] = LlmOption,
+    base_url: Optional[str] = BaseUrlOption,
+    api_key_env: str = ApiKeyEnvOption,
+    concurrency: int = ConcurrencyOption,
+    few_shot: int = FewShotOption,
+    max_tokens: Optional[int] = MaxTokensOption,
+    llm_cache: Path = LlmCacheOption,
+    no_llm_cache: bool = NoLlmCacheOption,
+    structured: str = StructuredOption,
+    llm_guidelines: Optional[str] = LlmGuidelinesOption,
+    retries: int = RetriesOption,
+    repairs: int = RepairsOption,
+    llm_timeout: float = LlmTimeoutOption,
 ) -> None:
     """Run a system over the gold documents, write its predictions, and score them.
 
     Examples: newsgold eval run baseline --split test --html build/baseline.html;
-    newsgold eval run --cmd "python my_system.py"; newsgold eval run mypkg.extract:predict
+    newsgold eval run --cmd "python my_system.py"; newsgold eval run mypkg.extract:predict;
+    newsgold eval run --llm qwen2.5-7b-instruct --base-url http://127.0.0.1:8000/v1 --split validation
     """
     with user_errors():
         schema = load_schema(schema_path)
         mapping = parse_label_map(label_map, schema) if label_map is not None else None
-        chosen = resolve_system(system, cmd=cmd, url=url, spacy_model=spacy_model, label_map=mapping, schema=schema, timeout=timeout)
+        if llm is not None and any(v is not None for v in (system, cmd, url, spacy_model)):
+            raise NewsgoldError("give exactly one of SYSTEM, --cmd, --url, --spacy, --llm")
+        chosen = build_llm(llm, schema, base_url=base_url, api_key_env=api_key_env, concurrency=concurrency, few_shot=few_shot,
+                           max_tokens=max_tokens, cache=llm_cache, no_cache=no_llm_cache, structured=structured,
+                           guidelines=llm_guidelines, retries=retries, repairs=repairs, timeout=llm_timeout, gold=gold,
+                           corpus_config=corpus_config) \
+            or resolve_system(system, cmd=cmd, url=url, spacy_model=spacy_model, label_map=mapping, schema=schema, timeout=timeout)
         options = ScoreOptions(samples=samples, seed=seed, allow_ungrounded=True)  # a system's misses are its score
         with progress_bar(f"running {chosen.name}", stderr()) as progress:
             evaluation = run_and_score(chosen, gold, schema, out=out, options=options, progress=progress,
@@ -158,6 +194,8 @@ def eval_run(
         report = evaluation.result.to_dict()
         written = _write_reports(evaluation, schema, report, json_out, markdown, html_out, reports)
     stderr().print(f"wrote {len(predictions)} prediction(s) of {escape(chosen.name)} to {escape(str(out))}")
+    if hasattr(chosen, "status"):
+        stderr().print(f"{escape(chosen.name)}: {escape(chosen.status())}")
     _show_report(report, as_json, written)
 
 

@@ -92,6 +92,7 @@ def score_html(report: dict[str, Any], gold: Sequence[Document], predictions: Se
     for row in rows(report):
         parts.append("<tr>" + "".join(f'<td class="{"n" if i >= 2 else ""}">{html.escape(c)}</td>' for i, c in enumerate(row)) + "</tr>")
     parts.append("</table>")
+    parts += _grounding_and_failures(report)
     for document in gold:
         text = document.text or ""
         prediction = by_id.get(document.id)
@@ -118,6 +119,31 @@ def score_html(report: dict[str, Any], gold: Sequence[Document], predictions: Se
             parts.append("</table>")
     parts.append("</body></html>\n")
     return "\n".join(parts)
+
+
+def _grounding_and_failures(report: dict[str, Any]) -> list[str]:
+    """The ungrounded (hallucinated) span rate per label, and the documents the system failed on."""
+    parts: list[str] = []
+    by_label = report["grounding"].get("by_label", {})
+    if report["grounding"]["ungrounded"]:
+        parts.append("<h2>Ungrounded spans</h2><p>Predicted spans whose text is not in the document (hallucinated): "
+                     "false positives in every span mode.</p><table><tr><th>label</th><th>predicted</th><th>ungrounded</th><th>rate</th></tr>")
+        for label, entry in by_label.items():
+            rate = "—" if entry["rate"] is None else f"{entry['rate']:.1%}"
+            parts.append(f'<tr><td>{html.escape(label)}</td><td class="n">{entry["predicted"]}</td><td class="n">{entry["ungrounded"]}</td>'
+                         f'<td class="n">{rate}</td></tr>')
+        parts.append("</table><table><tr><th>document</th><th>label</th><th>text</th><th>why</th></tr>")
+        for span in report["grounding"]["spans"]:
+            parts.append(f"<tr><td>{html.escape(span['doc_id'])}</td><td>{html.escape(span['label'])}</td>"
+                         f"<td>{html.escape(span['text'])}</td><td>{html.escape(span['reason'])}</td></tr>")
+        parts.append("</table>")
+    failures = report.get("system_failures", [])
+    if failures:
+        parts.append("<h2>System failures</h2><p>Documents the system gave no usable answer for: scored as empty predictions.</p>"
+                     "<table><tr><th>document</th><th>error</th></tr>")
+        parts += [f"<tr><td>{html.escape(f['doc_id'])}</td><td>{html.escape(f['error'])}</td></tr>" for f in failures]
+        parts.append("</table>")
+    return parts
 
 
 def _describe(span: dict[str, Any] | None) -> str:

@@ -70,7 +70,14 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
     if docs["extra_predictions_ignored"]:
         lines.append(f"ignored predictions for {len(docs['extra_predictions_ignored'])} document(s) not in the gold")
     if report["grounding"]["ungrounded"]:
-        lines.append(f"{report['grounding']['ungrounded']} predicted span(s) could not be grounded in the text (false positives; see the JSON/HTML report)")
+        rates = ", ".join(f"{label} {entry['ungrounded']}/{entry['predicted']}" for label, entry in report["grounding"].get("by_label", {}).items()
+                          if entry["ungrounded"])
+        lines.append(f"{report['grounding']['ungrounded']} predicted span(s) could not be grounded in the text ({rates}; false positives; "
+                     "see the JSON/HTML report)")
+    failures = report.get("system_failures", [])
+    if failures:
+        shown = "; ".join(f"{f['doc_id']}: {f['error']}" for f in failures[:5]) + (f"; and {len(failures) - 5} more" if len(failures) > 5 else "")
+        lines.append(f"the system failed on {len(failures)} document(s), scored as empty predictions: {shown}")
     accuracy = [
         f"{label}.{name} {entry['accuracy']:.2f} ({entry['correct']}/{entry['matched']})"
         for label, attrs in report["attributes"].items()

@@ -90,9 +90,12 @@ def score_files(
 def run_system(system: System, gold: list[Document], *, progress=None) -> Iterator[Document]:  # type: ignore[no-untyped-def]
     """Predictions of a system for the gold documents, in order (text left out)."""
     inputs = [Document(id=d.id, text=d.text, meta=dict(d.meta)) for d in gold]
+    status = getattr(system, "status", None)  # e.g. an LLM's requests and tokens so far
     for prediction in system.predict(inputs):
         if progress is not None:
             progress.advance(1)
+            if callable(status) and hasattr(progress, "describe"):
+                progress.describe(f"running {system.name} · {status()}")
         yield prediction
 
 

@@ -88,6 +88,8 @@ class ScoreResult:
     extra: list[str]
     options: ScoreOptions
     inputs: dict[str, Any] = field(default_factory=dict)
+    predicted: dict[str, int] = field(default_factory=dict)  # predicted spans per label (grounded or not)
+    failures: list[dict[str, str]] = field(default_factory=list)  # documents the system failed on (meta.failure)
     _samples: NDArray[Any] | None = None
     _array: NDArray[Any] | None = None
     _sums: NDArray[Any] | None = None
@@ -160,7 +162,9 @@ class ScoreResult:
                 "missing_predictions": self.missing,
                 "extra_predictions_ignored": self.extra,
             },
-            "grounding": {"ungrounded": len(self.ungrounded), "spans": [u.to_dict() for u in self.ungrounded]},
+            "grounding": {"ungrounded": len(self.ungrounded), "by_label": self.ungrounded_by_label(),
+                          "spans": [u.to_dict() for u in self.ungrounded]},
+            "system_failures": self.failures,
             "scores": scores,
             "token_level_seqeval": self.token_report,
             "attributes": self.attribute_accuracy(),
@@ -169,6 +173,16 @@ class ScoreResult:
             "bootstrap": {"samples": self.options.samples, "seed": self.options.seed, "confidence": self.options.confidence},
             "conventions": CONVENTIONS,
         }
+
+    def ungrounded_by_label(self) -> dict[str, dict[str, Any]]:
+        """Per label: predicted spans, those whose text was not found (hallucinated), and their rate."""
+        counts = Counter(u.label for u in self.ungrounded)
+        out: dict[str, dict[str, Any]] = {}
+        for label in self.schema.label_names:
+            predicted = self.predicted.get(label, 0)
+            out[label] = {"predicted": predicted, "ungrounded": counts[label],
+                          "rate": counts[label] / predicted if predicted else None}
+        return out
 
     def per_document(self) -> dict[str, dict[str, Any]]:
         """Micro precision, recall and F1 of every block, per document."""
@@ -267,6 +281,9 @@ def align(
         prediction = replace(prediction, text=document.text)
         if any(span.start is None for span in prediction.spans):
             prediction, failures = Grounder(document.text or "").ground(prediction)
+            reasons = prediction.meta.get("ungrounded")  # a system that grounded its own spans says why it could not
+            if isinstance(reasons, dict):
+                failures = [replace(f, reason=str(reasons.get(f.span_id, f.reason))) for f in failures]
             ungrounded.extend(failures)
             if not allow_ungrounded:
                 problems.extend(
@@ -319,6 +336,9 @@ def score(
         missing=missing,
         extra=extra,
         options=options,
+        predicted=dict(Counter(span.label for _, prediction in pairs for span in prediction.spans)),
+        failures=[{"doc_id": prediction.id, "error": str(prediction.meta["failure"])}
+                  for _, prediction in pairs if prediction.meta.get("failure")],
     )
 
 

@@ -21,6 +21,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Callable, Iterable, Iterator, Mapping, Protocol
 
 from newsgold.io.brat import DISCONTINUOUS, annotator_folders, iter_brat, write_brat
@@ -216,20 +217,20 @@ register_document_format(DocumentFormat(
 ))
 
 
-def _docbin():  # type: ignore[no-untyped-def]
+def _docbin() -> ModuleType:
     """The DocBin module, imported when used (it imports spaCy's Doc machinery)."""
     from newsgold.io import docbin
 
     return docbin
 
 
-def _ptc():  # type: ignore[no-untyped-def]
+def _ptc() -> ModuleType:
     from newsgold.io import ptc
 
     return ptc
 
 
-def _polnear():  # type: ignore[no-untyped-def]
+def _polnear() -> ModuleType:
     from newsgold.io import polnear
 
     return polnear

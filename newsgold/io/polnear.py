@@ -165,6 +165,6 @@ def _document(ann: Ann, mapping: PolnearMapping, carried: Carried) -> Document:
                 ends[role] = target
         head, tail = ends.get(mapping.head), ends.get(mapping.tail)
         if head in kept and tail in kept:
-            relations.extend(r for r in relations_between(ann, mapping.relation, head, tail) if r not in relations)  # type: ignore[arg-type]
+            relations.extend(r for r in relations_between(ann, mapping.relation, head, tail) if r not in relations)
     spans = sorted((s for group in kept.values() for s in group), key=lambda s: (s.start, s.end, s.label, s.id))
     return Document(id=ann.doc_id, text=ann.text, spans=spans, relations=relations)

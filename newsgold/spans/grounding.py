@@ -8,11 +8,19 @@ with the same label and text share the free occurrences by one optimal assignmen
 taking the occurrence nearest their tails (`Grounder.ground`). A span that cannot be found is
 reported as ungrounded, never dropped silently: it stays a prediction without offsets and counts
 as a false positive in every span mode.
+
+`Grounder(text, fuzzy=0.9)` adds a last tier for language-model output that paraphrases a little
+(a dropped word, changed punctuation): the most similar stretch of words, if its similarity
+reaches the threshold — unless it changes a number or a negation (`changes_meaning`), which is
+vetoed: "16 people" never grounds on "15 people", nor "did not attack" on "did attack".
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -57,6 +65,30 @@ def normalise(text: str) -> tuple[str, list[int]]:
     return "".join(chars), origin
 
 
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+WORD = re.compile(r"\S+")
+NEGATIONS = frozenset({"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "nowhere", "cannot", "without"})
+
+
+def meaning_markers(text: str) -> tuple[Counter[str], Counter[str]]:
+    """The numbers and negation words of a text (normalised), whose change a fuzzy match may not make."""
+    normal = normalise(text)[0]
+    numbers = Counter(m.replace(",", "") for m in NUMBER.findall(normal))
+    words = [w.strip(".,;:!?\"'()[]") for w in normal.split()]
+    negations = Counter(w for w in words if w in NEGATIONS or w.endswith("n't"))
+    return numbers, negations
+
+
+def changes_meaning(wanted: str, found: str) -> str | None:
+    """Why `found` may not stand for `wanted` (a number or a negation differs), or None."""
+    (numbers_a, negations_a), (numbers_b, negations_b) = meaning_markers(wanted), meaning_markers(found)
+    if numbers_a != numbers_b:
+        return f"the nearest match changes a number ({' '.join(sorted(numbers_a)) or 'none'} vs {' '.join(sorted(numbers_b)) or 'none'})"
+    if negations_a != negations_b:
+        return "the nearest match changes a negation"
+    return None
+
+
 def _occurrences(haystack: str, needle: str) -> list[int]:
     found = []
     start = haystack.find(needle)
@@ -69,9 +101,49 @@ def _occurrences(haystack: str, needle: str) -> list[int]:
 class Grounder:
     """Grounds the text-only spans of predictions for one document text."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, fuzzy: float | None = None) -> None:
         self.text = text
         self.normal, self.origin = normalise(text)
+        self.fuzzy = fuzzy
+        self._words: list[tuple[int, int]] | None = None
+        self.vetoed: dict[str, str] = {}  # needle -> why its nearest match was refused
+
+    def near(self, needle: str) -> list[tuple[int, int]]:
+        """The most similar stretch of words (similarity >= `fuzzy`), unless it changes a number or
+        a negation; [] otherwise. Windows start at a word equal to one of the needle's first two
+        words or end at one equal to its last, and run one word shorter to one longer."""
+        if self.fuzzy is None:
+            return []
+        pattern = normalise(needle.strip())[0]
+        wanted = pattern.split()
+        if not wanted:
+            return []
+        if self._words is None:
+            self._words = [(m.start(), m.end()) for m in WORD.finditer(self.normal)]
+        words = self._words
+        tokens = [self.normal[s:e] for s, e in words]
+        best: tuple[float, int, int] | None = None
+        n = len(wanted)
+        firsts, last = set(wanted[:2]), wanted[-1]
+        for i, token in enumerate(tokens):
+            spans = []
+            if token in firsts:
+                spans += [(i, i + size) for size in (n - 1, n, n + 1) if size > 0 and i + size <= len(tokens)]
+            if token == last:
+                spans += [(i + 1 - size, i + 1) for size in (n - 1, n, n + 1) if size > 0 and i + 1 - size >= 0]
+            for a, b in spans:
+                candidate = self.normal[words[a][0]:words[b - 1][1]]
+                ratio = SequenceMatcher(None, pattern, candidate, autojunk=False).ratio()
+                if best is None or ratio > best[0] or ratio == best[0] and (a, b) < (best[1], best[2]):
+                    best = (ratio, a, b)
+        if best is None or best[0] < self.fuzzy:
+            return []
+        start, end = self.origin[words[best[1]][0]], self.origin[words[best[2] - 1][1] - 1] + 1
+        reason = changes_meaning(needle, self.text[start:end])
+        if reason is not None:
+            self.vetoed[needle.strip()] = reason
+            return []
+        return [(start, end)]
 
     def exact(self, needle: str) -> list[tuple[int, int]]:
         """Offsets of every exact occurrence."""
@@ -83,11 +155,40 @@ class Grounder:
         return [(self.origin[i], self.origin[i + len(pattern) - 1] + 1) for i in _occurrences(self.normal, pattern)]
 
     def candidates(self, needle: str) -> list[tuple[tuple[int, int], bool]]:
-        """Every occurrence of the text (surrounding whitespace ignored), exact ones first, each with `exact`."""
+        """Every occurrence of the text (surrounding whitespace ignored), exact ones first, each with `exact`.
+
+        Occurrences inside a longer word ("he" in "the") are left out when the text occurs as a
+        whole word anywhere, and used only when it does not.
+        """
         stripped = needle.strip()
         exact = self.exact(stripped)
         seen = set(exact)
-        return [(o, True) for o in exact] + [(o, False) for o in self.normalised(stripped) if o not in seen]
+        found = [(o, True) for o in exact] + [(o, False) for o in self.normalised(stripped) if o not in seen]
+        whole = [(o, exact) for o, exact in found if self._whole_words(*o)]
+        return whole or found or [(o, False) for o in self.near(stripped)]
+
+    def _whole_words(self, start: int, end: int) -> bool:
+        """Whether the stretch neither starts nor ends inside a word."""
+        text = self.text
+        return not (start > 0 and text[start - 1].isalnum() and text[start].isalnum()) and \
+            not (end < len(text) and text[end].isalnum() and text[end - 1].isalnum())
+
+    def ground_in_order(self, document: Document) -> tuple[Document, list[Ungrounded]]:
+        """`ground`, after a first pass that trusts the order of the spans (an LLM asked to list them
+        in reading order): each text-only span takes its first occurrence at or after the start of
+        the span placed before it; spans that find none are left to `ground`."""
+        cursor = 0
+        spans: list[Span] = []
+        for span in document.spans:
+            if span.start is None and span.text is not None and span.occurrence is None:
+                after = [o for o, _ in self.candidates(span.text) if o[0] >= cursor]
+                if after:
+                    start, end = after[0]
+                    span = replace(span, start=start, end=end, text=self.text[start:end])
+            if span.start is not None:
+                cursor = span.start
+            spans.append(span)
+        return self.ground(replace(document, spans=spans))
 
     def ground(self, document: Document) -> tuple[Document, list[Ungrounded]]:
         """A copy of `document` with offsets for every span that has text only, and the failures.
@@ -117,8 +218,8 @@ class Grounder:
             for (label, text), spans in groups.items():
                 options = self.candidates(text)
                 if not options:
-                    failures.extend(Ungrounded(document.id, s.id, s.label, s.text or "", "text not found in the document (exactly or normalised)")
-                                    for s in spans)
+                    reason = self.vetoed.get(text) or f"text not found in the document (exactly{', normalised or near' if self.fuzzy else ' or normalised'})"
+                    failures.extend(Ungrounded(document.id, s.id, s.label, s.text or "", reason) for s in spans)
                     continue
                 free = [(o, exact) for o, exact in options if (label, *o) not in taken] or options[:1]  # all taken: duplicates
                 for span, option in zip(spans, _assign(spans, free, heads, placed, len(self.text) + 1)):

@@ -416,3 +416,31 @@ def test_exported_tasks_import_by_hand_and_export_back_whole(lab, schema: Schema
     for document in documents:
         assert back[document.id].text == document.text and same_annotation(document, back[document.id])
         assert back[document.id].meta == document.meta
+
+
+def test_llm_pre_annotations_carry_model_and_prompt_hash(lab, schema: Schema, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`annotate push --llm` runs the model (a local OpenAI-compatible server) and names model and prompt in model_version."""
+    import re
+
+    from llm_server import Answer, FakeLlm
+
+    from newsgold.systems.llm_prompt import answer_of
+
+    texts = {d.text: d for d in (*read_documents(REPO / "gold" / f"{SEED_ID}.json"), expected_test_gold())}
+
+    def script(body, article, call):  # type: ignore[no-untyped-def]
+        return Answer(json.dumps(answer_of(texts[article], schema), ensure_ascii=False))
+
+    with FakeLlm(script) as server:
+        result = invoke("annotate", "push", str(lab["documents"]), "--llm", "fake-model", "--base-url", server.base_url,
+                        "--llm-cache", str(tmp_path / "cache"), "--ls-config", str(lab["config"]), "--json")
+        assert len(server.requests) == 2
+    report = json.loads(result.stdout)
+    assert report["predictions_added"] == 2
+    tasks = _tasks(lab)
+    versions = [p.model_version for p in lab["client"].predictions.list(task=tasks[TEST_ID])]
+    [version] = [v for v in versions if v.startswith("fake-model")]
+    assert re.fullmatch(r"fake-model@prompt-[0-9a-f]{12}", version)
+    [prediction] = [p for p in lab["client"].predictions.list(task=tasks[TEST_ID]) if p.model_version == version]
+    labels = sorted(r["value"]["labels"][0] for r in prediction.result if r["type"] == "labels")
+    assert labels == sorted(s.label for s in expected_test_gold().spans)  # every span grounded, emoji and CRLF included

@@ -601,3 +601,15 @@ def test_a_registered_mode_is_scored_and_reported(monkeypatch: pytest.MonkeyPatc
     assert report["scores"]["start"]["per_label"]["SPEAKER"]["f1"] == 1.0
     assert report["scores"]["strict"]["per_label"]["SPEAKER"]["f1"] == 0.0
     assert "f1_ci" in report["scores"]["start"]["micro"]
+
+
+def test_grounding_prefers_whole_words_over_parts_of_words() -> None:
+    """"he" grounds on the pronoun, not inside "the" or "then"; a text found only inside words still grounds."""
+    text = "Then the minister spoke; he said the shelter was full."
+    gold = [Document(id="d", text=text)]
+    pred = Document(id="d", text=None, spans=[Span("P1", "SPEAKER", None, None, text="he"),
+                                              Span("P2", "EVENT", None, None, text="elte")])
+    report = score_(gold, [pred], SCHEMA, options=ScoreOptions(samples=0, allow_ungrounded=True)).to_dict()
+    spurious = {e["pred"]["id"]: e["pred"] for e in report["errors"] if e["kind"] == "spurious"}
+    assert spurious["P1"]["start"] == text.index(" he ") + 1
+    assert text[spurious["P2"]["start"]:spurious["P2"]["end"]] == "elte"  # only inside "shelter": used
