@@ -124,7 +124,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes (a smoke run, not for the record)")
     parser.add_argument("--out", type=Path, help="default: benchmarks/RESULTS.md (with --quick: build/bench/RESULTS-quick.md)")
     parser.add_argument("--render-only", action="store_true", help="rewrite RESULTS.md from the last raw results")
-    parser.add_argument("--only", choices=("convert",), help="run one benchmark and rewrite only its section of RESULTS.md")
+    parser.add_argument("--only", choices=("convert", "cli"), help="run one benchmark and rewrite only its section of RESULTS.md")
     args = parser.parse_args()
     work = ROOT / "build" / "bench"
     work.mkdir(parents=True, exist_ok=True)
@@ -134,6 +134,10 @@ def main() -> None:
         render(work, args.out, quick=args.quick)
         return
     convert_sizes = "200,2000" if args.quick else "1000,10000"
+    if args.only == "cli":
+        _run("cli_bench.py", ["--json", str(work / "cli.json")])
+        replace_section(args.out, CLI_HEADING, cli_section(json.loads((work / "cli.json").read_text())))
+        return
     if args.only == "convert":
         _run("convert_bench.py", ["--sizes", convert_sizes, "--work", str(work), "--json", str(work / "convert.json")])
         replace_section(args.out, CONVERT_HEADING, convert_section(json.loads((work / "convert.json").read_text())))
@@ -145,6 +149,7 @@ def main() -> None:
     _run("build_bench.py", ["--sizes", build_sizes, "--work", str(work), "--json", str(work / "build.json")])
     _run("ls_bench.py", ["--tasks", tasks, "--annotated", annotated, "--json", str(work / "ls.json")])
     _run("convert_bench.py", ["--sizes", convert_sizes, "--work", str(work), "--json", str(work / "convert.json")])
+    _run("cli_bench.py", ["--json", str(work / "cli.json")])
     render(work, args.out, quick=args.quick)
 
 
@@ -296,6 +301,7 @@ def render(work: Path, out: Path, *, quick: bool) -> None:
         *ls_table(ls),
         "",
         *(convert_section(json.loads((work / "convert.json").read_text())) if (work / "convert.json").exists() else []),
+        *(cli_section(json.loads((work / "cli.json").read_text())) if (work / "cli.json").exists() else []),
         "Raw numbers: `build/bench/*.json` after a run.",
         "",
     ]
@@ -345,6 +351,30 @@ def convert_section(results: list[dict[str, Any]]) -> list[str]:
                   f"{small:,} documents (bounded: at most {BOUNDED_GROWTH_MB:g} MiB for {large // small:g}× the documents): "
                   + ", ".join(rows) + ". A spaCy DocBin is serialised whole (spaCy's design), so `--to spacy` holds every Doc;",
                   "a folder format keeps a little per file (the sorted listing of the folder, pathlib's interned file names)."]
+    return [*lines, ""]
+
+
+CLI_HEADING = "## Command-line start-up vs `python -c pass` and spaCy's CLI"
+
+
+def cli_section(results: list[dict[str, Any]]) -> list[str]:
+    """Start-up times: median wall seconds per command, its ratio to the bare interpreter, and the target."""
+    bare = next((r["seconds"] for r in results if r["command"] == "python -c pass"), None)
+    lines = [
+        CLI_HEADING,
+        "",
+        "Median wall time of 7 runs in fresh processes (after one warm-up run). `import newsgold.cli` imports",
+        "no heavy library (spaCy, datasets, pyarrow, label-studio-sdk, scipy, httpx): each command imports",
+        "what it needs when it runs (`tests/test_architecture.py` fails otherwise).",
+        "",
+        "| command | seconds | × `python -c pass` | target | met |",
+        "| --- | ---: | ---: | ---: | --- |",
+    ]
+    for r in results:
+        ratio = "—" if not bare or r["command"] == "python -c pass" else f"{r['seconds'] / bare:.1f}"
+        target = "—" if r["target"] is None else f"< {r['target']:g} s"
+        met = "—" if r["target"] is None else ("yes" if r["seconds"] < r["target"] else "no")
+        lines.append(f"| `{r['command']}` | {r['seconds']:.3f} | {ratio} | {target} | {met} |")
     return [*lines, ""]
 
 

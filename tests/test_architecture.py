@@ -46,3 +46,14 @@ def test_mypy_strict_on_the_model_spans_and_scorer() -> None:
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Success: no issues found" in result.stdout
+
+
+HEAVY = ("spacy", "datasets", "pyarrow", "label_studio_sdk", "scipy", "httpx")
+
+
+def test_the_command_line_imports_no_heavy_library_until_a_command_runs() -> None:
+    """`--help` stays instant: each command imports spaCy, datasets, pyarrow, the Label Studio SDK,
+    scipy or httpx itself, when it runs (benchmarks/cli_bench.py measures the start-up)."""
+    probe = "import sys, newsgold.cli; print(','.join(m for m in %r if m in sys.modules))" % (HEAVY,)
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "", f"import newsgold.cli imported {done.stdout.strip()}"

@@ -29,6 +29,34 @@ def test_help_lists_the_command_groups() -> None:
         assert group in result.output
 
 
+def _command_paths() -> list[list[str]]:
+    import typer.main
+
+    def walk(command, path):  # type: ignore[no-untyped-def]
+        yield path
+        for name, sub in getattr(command, "commands", {}).items():
+            yield from walk(sub, [*path, name])
+
+    return list(walk(typer.main.get_command(app), []))
+
+
+@pytest.mark.parametrize("path", _command_paths(), ids=lambda p: " ".join(p) or "newsgold")
+def test_help_follows_the_conventions(path: list[str]) -> None:
+    """ARGUMENTS in capitals, flags without a value, option values named by kind, and an example
+    in every command and group: no Typer type labels such as <bool> or {gold}."""
+    import re
+
+    result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert not re.findall(r"<(?:bool|str|int|float|path|file|list\[\w+\])>|\{[a-z_]+\}", result.output), result.output
+    assert "Example" in result.output
+
+
+def test_a_flag_takes_no_value() -> None:
+    result = runner.invoke(app, ["schema", "show", "--json", "true"])
+    assert result.exit_code == 2 and "Got unexpected extra argument" in result.output
+
+
 def test_no_arguments_shows_help_and_unknown_options_are_usage_errors() -> None:
     assert "Usage" in invoke().output
     assert invoke("validate", "--bogus").exit_code == 2

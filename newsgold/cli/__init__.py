@@ -1,6 +1,7 @@
 """The `newsgold` command line: a thin Typer layer over the library functions.
 
-Exit codes: 0 success, 1 bad input (the message names file, line/document and field), 2 usage.
+Exit codes: 0 success, 1 bad input (the message names file, line/document and field), 2 usage,
+3 `annotate pull`: a gold file would change and was kept (re-run with --force).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import typer
 
 from newsgold import __version__
 from newsgold.cli.annotate import annotate_app
+from newsgold.cli.conventions import NewsgoldTyper
 from newsgold.cli.convert import convert_cmd
 from newsgold.cli.corpus import corpus_app
 from newsgold.cli.evaluate import eval_app
@@ -16,9 +18,10 @@ from newsgold.cli.schema import schema_app
 from newsgold.cli.validate import validate_cmd
 from newsgold.console import stdout
 
-app = typer.Typer(
+app = NewsgoldTyper(
     name="newsgold",
-    help="Annotated corpus and evaluation framework for claims, speakers, events and framing in news.",
+    help="Annotated corpus and evaluation framework for claims, speakers, events and framing in news.\n\n"
+    "Examples: newsgold validate gold/; newsgold eval run baseline --split test; newsgold convert gold/ build/brat --from native --to brat",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

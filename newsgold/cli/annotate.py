@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import List, Optional
+from typing import Any, List, Optional
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from newsgold.annotation.accounts import add_annotator, read_account_token
-from newsgold.annotation.agreement import agreement, load_annotator_files
-from newsgold.annotation.client import connect
-from newsgold.annotation.config import labeling_config, load_guidelines
-from newsgold.annotation.preannotate import pre_annotations
-from newsgold.annotation.pull_gold import pull_gold
-from newsgold.annotation.push import push_documents
-from newsgold.annotation.server import CREDENTIALS_FILE, start_server, stop_server
-from newsgold.annotation.settings import load_ls_settings
-from newsgold.annotation.submit import submit_documents
+from newsgold.cli.conventions import NewsgoldTyper
 from newsgold.cli.llm import (
     ApiKeyEnvOption,
     BaseUrlOption,
@@ -38,20 +29,18 @@ from newsgold.cli.llm import (
 )
 from newsgold.cli.options import JsonOption, SchemaOption
 from newsgold.console import print_json, stderr, stdout, user_errors
-from newsgold.corpus.ingest import ingest_seeds
-from newsgold.io.agreement_tables import AGREEMENT_BLOCK, agreement_markdown
 from newsgold.io.config import load_schema
-from newsgold.io.documents import atomic_write_text, load_documents
-from newsgold.io.schema_reference import embed_reference
 from newsgold.model.errors import NewsgoldError
 
-annotate_app = typer.Typer(no_args_is_help=True, help="Annotate in Label Studio: config, local server, annotator accounts, push, submit, pull, agreement.")
+annotate_app = NewsgoldTyper(no_args_is_help=True, help="Annotate in Label Studio: config, local server, annotator accounts, push, submit, pull, agreement.\n\n"
+                             "Example: newsgold annotate up && newsgold annotate push build/documents.jsonl --system baseline")
 
 # ---------------------------------------------------------------------------------- annotate
 
 LsSettingsOption = typer.Option(
     None, "--ls-config", help="Label Studio settings (default: the shipped configs/labelstudio.yaml).", dir_okay=False
 )
+DataDirOption = typer.Option(None, "--data-dir", help="The local server's data folder (default from the settings: .newsgold/labelstudio).")
 UrlOption = typer.Option(None, "--url", help="A Label Studio to use instead of the local one (key from LABEL_STUDIO_API_KEY).")
 GuidelinesOption = typer.Option(
     None, "--guidelines", help="Guidelines Markdown shown as the project instructions (default: docs/guidelines.md if present).",
@@ -68,6 +57,8 @@ def annotate_config(
 
     Example: newsgold annotate config --out build/labeling-config.xml
     """
+    from newsgold.annotation.config import labeling_config
+    from newsgold.io.documents import atomic_write_text
     with user_errors():
         xml = labeling_config(load_schema(schema_path))
         if out is not None:
@@ -79,7 +70,10 @@ def annotate_config(
 @annotate_app.command("up")
 def annotate_up(
     seeds: Path = typer.Option(Path("seeds"), "--seeds", help="Seed articles to import as tasks."),
-    port: Optional[int] = typer.Option(None, "--port", help="Port to try first (default from the settings)."),
+    port: Optional[int] = typer.Option(
+        None, "--port", help="Port to try first (default from the settings, 8080); if another program holds it, the next free one is used and printed."),
+    host: Optional[str] = typer.Option(None, "--host", help="Address to bind (default from the settings: 127.0.0.1, this machine only)."),
+    data_dir: Optional[Path] = DataDirOption,
     ls_config: Optional[Path] = LsSettingsOption,
     schema_path: Optional[Path] = SchemaOption,
     guidelines: Optional[Path] = GuidelinesOption,
@@ -88,13 +82,21 @@ def annotate_up(
 
     The server binds 127.0.0.1, stores SQLite data in the git-ignored .newsgold/labelstudio/, and
     sends no telemetry. The admin password is printed once; the API token is written to a 0600 file.
+    The first start runs Label Studio's database migrations: about 1-2 minutes on 2 cores.
 
     Example: newsgold annotate up
     """
+    from newsgold.annotation.client import connect
+    from newsgold.annotation.config import load_guidelines
+    from newsgold.annotation.push import push_documents
+    from newsgold.annotation.server import CREDENTIALS_FILE, start_server
+    from newsgold.annotation.settings import load_ls_settings
+    from newsgold.corpus.ingest import ingest_seeds
     with user_errors():
         schema = load_schema(schema_path)
-        settings = load_ls_settings(ls_config)
-        server = start_server(settings, port=port)
+        settings = _local(load_ls_settings(ls_config), host=host, data_dir=data_dir)
+        with stderr().status(f"starting Label Studio in {escape(str(settings.data_dir))} (a first start migrates its database: 1-2 minutes)"):
+            server = start_server(settings, port=port)
         connection = connect(settings)
         documents = list(ingest_seeds(seeds))
         report = push_documents(connection, schema, settings, documents, guidelines=load_guidelines(guidelines))
@@ -111,14 +113,24 @@ def annotate_up(
     console.print("stop it with `newsgold annotate down`")
 
 
+def _local(settings: Any, *, host: Optional[str] = None, data_dir: Optional[Path] = None) -> Any:
+    """The settings with the local server's address and data folder given on the command line."""
+    from dataclasses import replace
+
+    changes = {k: v for k, v in (("host", host), ("data_dir", data_dir)) if v is not None}
+    return replace(settings, **changes) if changes else settings
+
+
 @annotate_app.command("down")
-def annotate_down(ls_config: Optional[Path] = LsSettingsOption) -> None:
+def annotate_down(ls_config: Optional[Path] = LsSettingsOption, data_dir: Optional[Path] = DataDirOption) -> None:
     """Stop the local Label Studio started by `annotate up` (by its own process id).
 
     Example: newsgold annotate down
     """
+    from newsgold.annotation.server import stop_server
+    from newsgold.annotation.settings import load_ls_settings
     with user_errors():
-        settings = load_ls_settings(ls_config)
+        settings = _local(load_ls_settings(ls_config), data_dir=data_dir)
         stopped = stop_server(settings.data_dir)
     stdout().print("stopped the local Label Studio" if stopped else "no local Label Studio was running")
 
@@ -131,6 +143,7 @@ def annotate_push(
     model_version: Optional[str] = typer.Option(None, "--model-version", help="Label Studio model_version of the pre-annotations."),
     url: Optional[str] = UrlOption,
     ls_config: Optional[Path] = LsSettingsOption,
+    data_dir: Optional[Path] = DataDirOption,
     schema_path: Optional[Path] = SchemaOption,
     guidelines: Optional[Path] = GuidelinesOption,
     as_json: bool = JsonOption,
@@ -153,9 +166,15 @@ def annotate_push(
     Examples: newsgold annotate push build/documents.jsonl --system baseline;
     newsgold annotate push build/documents.jsonl --llm qwen2.5-7b-instruct --base-url http://127.0.0.1:8000/v1
     """
+    from newsgold.annotation.client import connect
+    from newsgold.annotation.config import load_guidelines
+    from newsgold.annotation.preannotate import pre_annotations
+    from newsgold.annotation.push import push_documents
+    from newsgold.annotation.settings import load_ls_settings
+    from newsgold.io.documents import load_documents
     with user_errors():
         schema = load_schema(schema_path)
-        settings = load_ls_settings(ls_config)
+        settings = _local(load_ls_settings(ls_config), data_dir=data_dir)
         documents = load_documents(documents_path, schema, gold=False)
         missing_text = [d.id for d in documents if d.text is None]
         if missing_text:
@@ -187,6 +206,7 @@ def annotate_add_annotator(
     email: str = typer.Argument(..., help="The annotator's e-mail address (their Label Studio login)."),
     url: Optional[str] = UrlOption,
     ls_config: Optional[Path] = LsSettingsOption,
+    data_dir: Optional[Path] = DataDirOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Create an annotator's own Label Studio account and API token (through the organization's invite link).
@@ -197,8 +217,11 @@ def annotate_add_annotator(
 
     Example: newsgold annotate add-annotator ann1@newsgold.local
     """
+    from newsgold.annotation.accounts import add_annotator
+    from newsgold.annotation.client import connect
+    from newsgold.annotation.settings import load_ls_settings
     with user_errors():
-        settings = load_ls_settings(ls_config)
+        settings = _local(load_ls_settings(ls_config), data_dir=data_dir)
         account = add_annotator(connect(settings, url=url), email, settings.data_dir)
     if as_json:
         print_json({"pseudonym": account.pseudonym, "email": account.email, "created": account.created,
@@ -219,6 +242,7 @@ def annotate_submit(
     ground_truth: bool = typer.Option(False, "--ground-truth", help="Mark the annotations as ground truth (a reviewer's or adjudicator's version)."),
     url: Optional[str] = UrlOption,
     ls_config: Optional[Path] = LsSettingsOption,
+    data_dir: Optional[Path] = DataDirOption,
     schema_path: Optional[Path] = SchemaOption,
     as_json: bool = JsonOption,
 ) -> None:
@@ -229,9 +253,14 @@ def annotate_submit(
 
     Example: LABEL_STUDIO_API_KEY=<your token> newsgold annotate submit my-annotations/
     """
+    from newsgold.annotation.accounts import read_account_token
+    from newsgold.annotation.client import connect
+    from newsgold.annotation.settings import load_ls_settings
+    from newsgold.annotation.submit import submit_documents
+    from newsgold.io.documents import load_documents
     with user_errors():
         schema = load_schema(schema_path)
-        settings = load_ls_settings(ls_config)
+        settings = _local(load_ls_settings(ls_config), data_dir=data_dir)
         documents = [d for path in paths for d in load_documents(path, schema, gold=False)]
         api_key = read_account_token(settings.data_dir, annotator) if annotator else None
         connection = connect(settings, url=url, api_key=api_key)
@@ -246,6 +275,10 @@ def annotate_submit(
     )
 
 
+SHOWN = 5  # disagreements printed per document
+GOLD_WOULD_CHANGE = 3  # `annotate pull` exit code: a gold file differs and was kept
+
+
 @annotate_app.command("pull")
 def annotate_pull(
     out: Path = typer.Option(Path("build/annotations"), "--out", "-o", help="Folder for one <annotator>.jsonl file each (raw)."),
@@ -257,18 +290,21 @@ def annotate_pull(
     from_export: Optional[Path] = typer.Option(None, "--from-export", help="Convert a Label Studio JSON export file instead of exporting."),
     url: Optional[str] = UrlOption,
     ls_config: Optional[Path] = LsSettingsOption,
+    data_dir: Optional[Path] = DataDirOption,
     schema_path: Optional[Path] = SchemaOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Export annotations (snapshot), write them per annotator, adjudicate and write the gold.
 
-    Exit 1 when any annotation has a problem, a document is unresolved, or gold would change
-    without --force.
+    Exit codes: 0 done (also when nothing is annotated yet); 1 an annotation has a problem or a
+    document is unresolved; 3 a gold file would change and was kept (re-run with --force).
 
     Example: newsgold annotate pull --gold gold/
     """
+    from newsgold.annotation.pull_gold import pull_gold
+    from newsgold.annotation.settings import load_ls_settings
     with user_errors():
-        outcome = pull_gold(load_ls_settings(ls_config), load_schema(schema_path), out=out, gold=gold, force=force,
+        outcome = pull_gold(_local(load_ls_settings(ls_config), data_dir=data_dir), load_schema(schema_path), out=out, gold=gold, force=force,
                             drop_invalid=drop_invalid, from_export=from_export, url=url)
     result, failed = outcome.to_dict(), outcome.failed
     conversion, counts, decided, written = outcome.conversion, outcome.by_annotator, outcome.decided, outcome.written
@@ -276,8 +312,14 @@ def annotate_pull(
         print_json(result)
     else:
         console = stdout()
+        if not conversion.annotations and not conversion.problems:
+            console.print(
+                f"nothing is annotated yet ({conversion.cancelled} cancelled annotation(s) dropped): nothing written. "
+                "Annotate the tasks in Label Studio (Submit in the browser, or `newsgold annotate submit`), then pull again."
+            )
+            return
         console.print(
-            f"{conversion.tasks} task(s), {len(conversion.annotations)} annotation(s) ({conversion.cancelled} cancelled, dropped) "
+            f"{conversion.tasks} annotated task(s), {len(conversion.annotations)} annotation(s) ({conversion.cancelled} cancelled, dropped) "
             f"-> {escape(str(out))}: " + ", ".join(f"{escape(k)} {v}" for k, v in counts.items())
         )
         for problem in conversion.problems:
@@ -285,14 +327,17 @@ def annotate_pull(
         for doc_id, rule in decided.rule.items():
             console.print(f"{escape(doc_id)}: {escape(rule)}")
         for doc_id, notes in decided.disagreements.items():
-            console.print(f"[yellow]{escape(doc_id)}: {len(notes)} disagreement(s)[/yellow]: " + escape("; ".join(notes[:5])))
+            more = f"; and {len(notes) - SHOWN} more (`--json` lists them all)" if len(notes) > SHOWN else ""
+            console.print(f"[yellow]{escape(doc_id)}: {len(notes)} disagreement(s)[/yellow]: " + escape("; ".join(notes[:SHOWN]) + more))
         for doc_id, notes in decided.unresolved.items():
             console.print(f"[red]{escape(doc_id)}: unresolved, not written[/red]: " + escape("; ".join(notes[:3])))
         console.print(f"gold: {len(written.written)} written, {len(written.unchanged)} unchanged in {escape(str(gold))}")
         for doc_id, summary in written.refused.items():
             console.print(f"[red]{escape(doc_id)}: gold differs ({escape(summary)}); not overwritten, re-run with --force[/red]")
-    if failed:
+    if conversion.problems or decided.unresolved:
         raise typer.Exit(1)
+    if failed:  # only gold that would change
+        raise typer.Exit(GOLD_WOULD_CHANGE)
 
 
 @annotate_app.command("agreement")
@@ -311,6 +356,10 @@ def annotate_agreement(
 
     Example: newsgold annotate agreement annotations/by-annotator --out annotations/agreement.json --into docs/agreement.md
     """
+    from newsgold.annotation.agreement import agreement, load_annotator_files
+    from newsgold.io.agreement_tables import AGREEMENT_BLOCK, agreement_markdown
+    from newsgold.io.documents import atomic_write_text
+    from newsgold.io.schema_reference import embed_reference
     with user_errors():
         schema = load_schema(schema_path)
         result = agreement(load_annotator_files(annotations, schema), schema)

@@ -11,7 +11,7 @@ from rich.markup import escape
 from newsgold.cli.options import JsonOption, SchemaOption
 from newsgold.console import print_json, progress_bar, stderr, stdout, user_errors
 from newsgold.io.config import load_schema
-from newsgold.io.conversion import DOCUMENT_FORMATS, convert
+from newsgold.io.conversion import DOCUMENT_FORMATS
 
 FORMATS_HELP = "; ".join(f"{f.name}: {f.description}" for f in DOCUMENT_FORMATS.values())
 
@@ -33,6 +33,7 @@ def convert_cmd(
 
     Example: newsgold convert corpus-brat/ build/imported.jsonl --from brat --to native
     """
+    from newsgold.io.conversion import convert
     with user_errors(), progress_bar("converting", stderr()) as progress:
         report = convert(source, target, load_schema(schema_path), source_format=source_format, target_format=target_format,
                          discontinuous=discontinuous, progress=progress)

@@ -10,19 +10,14 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from newsgold.cli.conventions import NewsgoldTyper
 from newsgold.cli.options import JsonOption, SchemaOption, WorkersOption
 from newsgold.console import print_json, progress_bar, stderr, stdout, user_errors
-from newsgold.corpus.build import HUB_DIR, build_dataset
-from newsgold.corpus.ingest import ingest_seeds
-from newsgold.corpus.publish import publish, upload_plan
-from newsgold.corpus.settings import load_settings
-from newsgold.corpus.stats import corpus_stats
 from newsgold.io.config import load_schema
-from newsgold.io.documents import load_documents, write_documents
 from newsgold.model.schema import Schema
-from newsgold.text.segment import Segmenter
 
-corpus_app = typer.Typer(no_args_is_help=True, help="Ingest seed articles, build, inspect and publish the dataset.")
+corpus_app = NewsgoldTyper(no_args_is_help=True, help="Ingest seed articles, build, inspect and publish the dataset.\n\n"
+                           "Example: newsgold corpus ingest && newsgold corpus build && newsgold corpus stats")
 
 # ------------------------------------------------------------------------------------ corpus
 
@@ -39,6 +34,8 @@ def corpus_ingest(
 
     Example: newsgold corpus ingest --seeds seeds --out build/documents.jsonl
     """
+    from newsgold.corpus.ingest import ingest_seeds
+    from newsgold.io.documents import load_documents, write_documents
     with user_errors():
         schema = load_schema(schema_path)
         documents = list(ingest_seeds(seeds))
@@ -49,25 +46,31 @@ def corpus_ingest(
 
 
 SettingsOption = typer.Option(
-    None, "--config", "-c", help="Build settings (default: the shipped configs/corpus.yaml).", dir_okay=False
+    None, "--corpus-config", "-c", help="Corpus settings (default: the shipped configs/corpus.yaml).", dir_okay=False
 )
+OldSettingsOption = typer.Option(None, "--config", hidden=True, dir_okay=False, help="Old name of --corpus-config (kept until 0.3).")
 
 
 @corpus_app.command("build")
 def corpus_build(
     settings_path: Optional[Path] = SettingsOption,
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Output folder (default: from the settings)."),
+    output: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default: from the settings)."),
     schema_path: Optional[Path] = SchemaOption,
     workers: Optional[int] = WorkersOption,
     as_json: bool = JsonOption,
+    old_settings: Optional[Path] = OldSettingsOption,
+    old_output: Optional[Path] = typer.Option(None, "--output", hidden=True, help="Old name of --out (kept until 0.3)."),
 ) -> None:
     """Build the Hugging Face dataset from seeds + gold: Parquet + card (hub/) and save_to_disk (disk/).
 
     Refuses to build on any validation problem and lists them all. Re-running replaces the output
     atomically and gives byte-identical files, for any number of workers.
 
-    Example: newsgold corpus build --output build/dataset
+    Example: newsgold corpus build --out build/dataset
     """
+    from newsgold.corpus.build import build_dataset
+    from newsgold.corpus.settings import load_settings
+    settings_path, output = settings_path or old_settings, output or old_output
     with user_errors():
         schema = load_schema(schema_path)
         settings = load_settings(settings_path)
@@ -101,7 +104,8 @@ def corpus_publish(
     private: bool = typer.Option(False, "--private", help="Create the repository as private."),
     dry_run: bool = typer.Option(False, "--dry-run", help="List exactly what would be uploaded, upload nothing."),
     settings_path: Optional[Path] = SettingsOption,
-    folder: Optional[Path] = typer.Option(None, "--folder", help="Hub folder to upload (default: <output>/hub)."),
+    folder: Optional[Path] = typer.Option(None, "--folder", help="Hub folder to upload (default: the build's hub/ folder)."),
+    old_settings: Optional[Path] = OldSettingsOption,
 ) -> None:
     """Upload the built dataset (the hub/ folder: Parquet + README.md) to the Hugging Face Hub.
 
@@ -109,6 +113,10 @@ def corpus_publish(
 
     Example: newsgold corpus publish --repo-id my-org/newsgold --private --dry-run
     """
+    from newsgold.corpus.build import HUB_DIR
+    from newsgold.corpus.publish import publish, upload_plan
+    from newsgold.corpus.settings import load_settings
+    settings_path = settings_path or old_settings
     with user_errors():
         settings = load_settings(settings_path)
         hub = folder if folder is not None else settings.output / HUB_DIR
@@ -136,6 +144,9 @@ def corpus_stats_cmd(
 
     Example: newsgold corpus stats gold/ --json
     """
+    from newsgold.corpus.stats import corpus_stats
+    from newsgold.io.documents import load_documents
+    from newsgold.text.segment import Segmenter
     with user_errors():
         schema = load_schema(schema_path)
         documents = load_documents(path, schema)

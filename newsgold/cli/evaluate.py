@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 import typer
 from rich.markup import escape
 
+from newsgold.cli.conventions import NewsgoldTyper
 from newsgold.cli.llm import (
     ApiKeyEnvOption,
     BaseUrlOption,
@@ -26,20 +27,20 @@ from newsgold.cli.llm import (
 )
 from newsgold.cli.options import CorpusConfigOption, JsonOption, SchemaOption, SplitOption, WorkersOption
 from newsgold.console import print_json, progress_bar, stderr, stdout, user_errors
-from newsgold.corpus.settings import load_settings
 from newsgold.evaluate.bootstrap import DEFAULT_SAMPLES, DEFAULT_SEED
 from newsgold.evaluate.modes import SPAN_MODE_REGISTRY
-from newsgold.evaluate.report_text import compare_table, score_table, summary_lines
-from newsgold.evaluate.reports import REPORT_WRITERS, parse_report_targets, write_reports
-from newsgold.evaluate.run import Evaluation, run_and_score, score_files
-from newsgold.evaluate.scorer import ScoreOptions, compare
+from newsgold.evaluate.reports import REPORT_WRITERS
 from newsgold.io.config import load_schema
 from newsgold.io.predictions import AUTO, FORMATS
 from newsgold.model.errors import NewsgoldError
 from newsgold.model.schema import Schema
-from newsgold.systems.adapters import SYSTEMS, parse_label_map, resolve_system
+from newsgold.systems.adapters import SYSTEMS
 
-eval_app = typer.Typer(no_args_is_help=True, help="Score extraction systems against the gold.")
+if TYPE_CHECKING:
+    from newsgold.evaluate.run import Evaluation
+
+eval_app = NewsgoldTyper(no_args_is_help=True, help="Score extraction systems against the gold.\n\n"
+                         "Example: newsgold eval run baseline --split test --html build/report.html")
 
 # -------------------------------------------------------------------------------------- eval
 
@@ -55,7 +56,7 @@ JsonOutOption = typer.Option(None, "--json-out", help="Also write the JSON repor
 MarkdownOption = typer.Option(None, "--markdown", help="Also write a Markdown report here (--report markdown=PATH).")
 HtmlOption = typer.Option(None, "--html", help="Also write a self-contained HTML report here (--report html=PATH).")
 ReportOption = typer.Option(
-    None, "--report",
+    None, "--report", metavar="NAME=PATH",
     help="Also write a report, NAME=PATH (repeatable): " + "; ".join(f"{w.name}: {w.description}" for w in REPORT_WRITERS.values()) + ".",
 )
 
@@ -63,6 +64,7 @@ ReportOption = typer.Option(
 def _write_reports(evaluation: Evaluation, schema: Schema, report: dict, json_out: Optional[Path], markdown: Optional[Path],  # type: ignore[type-arg]
                    html_out: Optional[Path], extra: Optional[List[str]]) -> list[Path]:
     """Write the reports asked for (shorthand options and --report NAME=PATH); the paths written."""
+    from newsgold.evaluate.reports import parse_report_targets, write_reports
     targets = {name: path for name, path in (("json", json_out), ("markdown", markdown), ("html", html_out)) if path is not None}
     targets.update(parse_report_targets(list(extra or [])))
     write_reports(report, evaluation, schema, targets)
@@ -70,6 +72,7 @@ def _write_reports(evaluation: Evaluation, schema: Schema, report: dict, json_ou
 
 
 def _show_report(report: dict, as_json: bool, written: list[Optional[Path]]) -> None:  # type: ignore[type-arg]
+    from newsgold.evaluate.report_text import score_table, summary_lines
     if as_json:
         print_json(report)
         return
@@ -84,6 +87,7 @@ def _show_report(report: dict, as_json: bool, written: list[Optional[Path]]) -> 
 
 def _split_args(split: Optional[str], corpus_config: Optional[Path]) -> dict:  # type: ignore[type-arg]
     """`split` and `assign` for score_files: the corpus split rule, checked to know the split's name."""
+    from newsgold.corpus.settings import load_settings
     if split is None:
         return {}
     rule = load_settings(corpus_config).splits
@@ -121,6 +125,8 @@ def eval_score(
     schema_path: Optional[Path] = SchemaOption,
 ) -> None:
     """Score predictions against the gold (help text: SCORE_HELP, which lists the registered modes)."""
+    from newsgold.evaluate.run import score_files
+    from newsgold.evaluate.scorer import ScoreOptions
     with user_errors():
         schema = load_schema(schema_path)
         options = ScoreOptions(
@@ -176,6 +182,9 @@ def eval_run(
     newsgold eval run --cmd "python my_system.py"; newsgold eval run mypkg.extract:predict;
     newsgold eval run --llm qwen2.5-7b-instruct --base-url http://127.0.0.1:8000/v1 --split validation
     """
+    from newsgold.evaluate.run import run_and_score
+    from newsgold.evaluate.scorer import ScoreOptions
+    from newsgold.systems.adapters import parse_label_map, resolve_system
     with user_errors():
         schema = load_schema(schema_path)
         mapping = parse_label_map(label_map, schema) if label_map is not None else None
@@ -207,26 +216,47 @@ def eval_compare(
     fmt: str = FormatOption,
     samples: int = typer.Option(DEFAULT_SAMPLES, "--samples", help="Bootstrap/randomization samples.", min=1),
     seed: int = SeedOption,
+    allow_ungrounded: bool = typer.Option(
+        False, "--allow-ungrounded", help="Score spans whose text is not found as false positives instead of failing."),
+    split: Optional[str] = SplitOption,
+    corpus_config: Optional[Path] = CorpusConfigOption,
     as_json: bool = JsonOption,
+    html_out: Optional[Path] = typer.Option(None, "--html", help="Also write the comparison as a self-contained HTML page here."),
     schema_path: Optional[Path] = SchemaOption,
 ) -> None:
     """Compare two systems on the same gold: F1 difference, its paired-bootstrap CI and p-values.
 
-    Example: newsgold eval compare gold/ system_a.jsonl system_b.jsonl
+    Systems are named by their files. With fewer than 10 documents the tests say little, and the
+    output warns.
+
+    Example: newsgold eval compare gold/ build/baseline.jsonl build/keyword.jsonl --split test
     """
+    from newsgold.evaluate.report_html import compare_html
+    from newsgold.evaluate.report_text import compare_table
+    from newsgold.evaluate.run import score_files
+    from newsgold.evaluate.scorer import ScoreOptions, compare
+    from newsgold.io.documents import atomic_write_text
     with user_errors():
         schema = load_schema(schema_path)
-        options = ScoreOptions(samples=samples, seed=seed)
-        a = score_files(gold, predictions_a, schema, fmt=fmt, options=options)
-        b = score_files(gold, predictions_b, schema, fmt=fmt, options=options)
+        options = ScoreOptions(samples=samples, seed=seed, allow_ungrounded=allow_ungrounded)
+        where = _split_args(split, corpus_config)
+        a = score_files(gold, predictions_a, schema, fmt=fmt, options=options, **where)
+        b = score_files(gold, predictions_b, schema, fmt=fmt, options=options, **where)
         result = compare(a.result, b.result)
+        result["names"] = {"a": str(predictions_a), "b": str(predictions_b)}
+        if html_out is not None:
+            atomic_write_text(html_out, compare_html(result))
     if as_json:
         print_json(result)
         return
     console = stdout()
+    for warning in result["warnings"]:
+        stderr().print(f"[yellow]warning:[/yellow] {escape(warning)}")
     console.print(compare_table(result))
     micro = result["tests"]["strict"]["micro"]
     console.print(
         f"strict micro F1: A {micro['f1_a']:.3f} vs B {micro['f1_b']:.3f}, difference {micro['difference']:+.3f}, "
         f"p = {micro['p_value_randomization']:.4f} (approximate randomization), {micro['p_value_bootstrap']:.4f} (paired bootstrap)"
     )
+    if html_out is not None:
+        stderr().print(f"wrote {escape(str(html_out))}")

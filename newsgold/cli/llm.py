@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from newsgold.corpus.settings import load_settings
-from newsgold.io.documents import load_documents
 from newsgold.model.document import Document
 from newsgold.model.errors import NewsgoldError
 from newsgold.model.schema import Schema
-from newsgold.systems.llm import LlmSystem
-from newsgold.systems.llm_client import STRUCTURED, LlmSettings
-from newsgold.systems.llm_prompt import without_schema_reference
+from newsgold.systems.llm_prompt import STRUCTURED
+
+if TYPE_CHECKING:
+    from newsgold.systems.llm import LlmSystem
 
 PANEL = "Language model (--llm; docs/llm.md)"
 DEFAULT_GUIDELINES = Path("docs/guidelines.md")
@@ -49,6 +48,8 @@ def build_llm(
     repairs: int, timeout: float, gold: Path = Path("gold"), corpus_config: Optional[Path] = None,
 ) -> LlmSystem | None:
     """The LLM system the options describe, or None without --llm."""
+    from newsgold.systems.llm import LlmSystem
+    from newsgold.systems.llm_client import LlmSettings
     if model is None:
         return None
     url = base_url or os.environ.get("OPENAI_BASE_URL")
@@ -64,6 +65,7 @@ def build_llm(
 
 
 def _guidelines(choice: Optional[str]) -> str | None:
+    from newsgold.systems.llm_prompt import without_schema_reference
     if choice == "none":
         return None
     path = Path(choice) if choice else DEFAULT_GUIDELINES
@@ -78,6 +80,8 @@ def _guidelines(choice: Optional[str]) -> str | None:
 def few_shot_examples(gold: Path, schema: Schema, count: int, corpus_config: Optional[Path]) -> list[Document]:
     """The `count` shortest gold documents of the train split (the corpus split rule): examples never
     come from the documents a system is scored on."""
+    from newsgold.corpus.settings import load_settings
+    from newsgold.io.documents import load_documents
     rule = load_settings(corpus_config).splits
     train = sorted((d for d in load_documents(gold, schema) if rule.assign(d.id) == "train"), key=lambda d: (len(d.text or ""), d.id))
     if len(train) < count:

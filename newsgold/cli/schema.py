@@ -9,14 +9,13 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from newsgold.cli.conventions import NewsgoldTyper
 from newsgold.cli.options import JsonOption, SchemaOption
 from newsgold.console import print_json, stderr, stdout, user_errors
 from newsgold.io.config import load_schema
-from newsgold.io.documents import atomic_write_text
-from newsgold.io.schema_reference import embed_reference, schema_reference
 from newsgold.model.errors import NewsgoldError
 
-schema_app = typer.Typer(no_args_is_help=True, help="Show, check and document the annotation schema.")
+schema_app = NewsgoldTyper(no_args_is_help=True, help="Show, check and document the annotation schema.\n\nExample: newsgold schema show")
 
 # ------------------------------------------------------------------------------------ schema
 
@@ -76,6 +75,8 @@ def schema_guidelines(
 
     Example: newsgold schema guidelines --into docs/guidelines.md
     """
+    from newsgold.io.documents import atomic_write_text
+    from newsgold.io.schema_reference import embed_reference, schema_reference
     with user_errors():
         schema = load_schema(schema_path)
         markdown = schema_reference(schema)

@@ -11,7 +11,6 @@ from rich.markup import escape
 from newsgold.cli.options import JsonOption, SchemaOption
 from newsgold.console import print_json, stdout, user_errors
 from newsgold.io.config import load_schema
-from newsgold.io.documents import validate_paths
 
 # ---------------------------------------------------------------------------------- validate
 
@@ -28,8 +27,9 @@ def validate_cmd(
 
     Exit 0 when all are valid, 1 when any problem is found.
 
-    Example: newsgold validate gold/ predictions.jsonl --predictions
+    Examples: newsgold validate gold/; newsgold validate --predictions build/predictions.jsonl
     """
+    from newsgold.io.documents import validate_paths
     with user_errors():
         schema = load_schema(schema_path)
         report = validate_paths(paths, schema, gold=not predictions)

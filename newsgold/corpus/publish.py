@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +42,22 @@ def resolve_token() -> str:
     return token
 
 
+def network_errors() -> tuple[type[BaseException], ...]:
+    """OSError and the transport errors of the HTTP client huggingface_hub uses (httpx, its httpx2
+    fork, or requests, by version): what "the Hub cannot be reached" looks like."""
+    errors: list[type[BaseException]] = [OSError]
+    for name in ("httpx", "httpx2", "requests"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        for attribute in ("HTTPError", "RequestException"):
+            kind = getattr(module, attribute, None)
+            if isinstance(kind, type) and issubclass(kind, BaseException):
+                errors.append(kind)
+    return tuple(errors)
+
+
 def publish(hub_folder: Path, repo_id: str, *, private: bool = False, token: str | None = None) -> str:
     """Create the dataset repository if needed and upload the folder in one commit; return its URL."""
     from huggingface_hub import HfApi
@@ -61,6 +78,7 @@ def publish(hub_folder: Path, repo_id: str, *, private: bool = False, token: str
         )
     except HfHubHTTPError as exc:
         raise BuildError(f"upload to {repo_id} failed: {exc}") from exc
-    except OSError as exc:  # connection errors from requests/httpx
-        raise BuildError(f"cannot reach the Hugging Face Hub: {exc}") from exc
+    except network_errors() as exc:  # no network, DNS, refused, timeouts (the HTTP clients' errors are not OSErrors)
+        raise BuildError(f"cannot reach the Hugging Face Hub ({type(exc).__name__}: {exc}); check the network, "
+                         "or HF_ENDPOINT if you set it") from exc
     return str(getattr(commit, "commit_url", f"https://huggingface.co/datasets/{repo_id}"))

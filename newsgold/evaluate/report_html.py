@@ -151,3 +151,31 @@ def _describe(span: dict[str, Any] | None) -> str:
         return ""
     where = f" <small>{span['start']}:{span['end']}</small>" if span.get("start") is not None else ""
     return f"“{html.escape(str(span.get('text') or ''))}”{where}"
+
+
+def compare_html(result: dict[str, Any]) -> str:
+    """A paired comparison of two systems as a self-contained page: warnings, then one table."""
+    names = result.get("names") or {"a": "A", "b": "B"}
+    parts = [
+        "<!doctype html><html lang=en><head><meta charset=utf-8><meta name=viewport content='width=device-width'>",
+        "<title>newsgold comparison</title>", f"<style>{CSS}</style></head><body>",
+        "<h1>newsgold comparison</h1>",
+        f"<p>A = {html.escape(names['a'])} · B = {html.escape(names['b'])} · {result['documents']} documents · "
+        f"{result['bootstrap']['samples']} paired samples · schema v{result['schema_version']}</p>",
+    ]
+    parts += [f'<p class="warning">warning: {html.escape(w)}</p>' for w in result.get("warnings", [])]
+    parts.append("<table><tr><th>mode</th><th>label</th><th>F1 A</th><th>F1 B</th><th>A−B</th><th>95% CI</th>"
+                 "<th>p bootstrap</th><th>p randomization</th></tr>")
+    for block, entries in result["tests"].items():
+        for key, entry in entries.items():
+            ci = entry["ci"]
+            cells = [block, key, _fmt(entry["f1_a"]), _fmt(entry["f1_b"]), _fmt(entry["difference"], "+.3f"),
+                     "—" if ci[0] is None else f"{ci[0]:+.3f} … {ci[1]:+.3f}",
+                     _fmt(entry["p_value_bootstrap"], ".4f"), _fmt(entry["p_value_randomization"], ".4f")]
+            parts.append("<tr>" + "".join(f'<td class="{"n" if i >= 2 else ""}">{html.escape(c)}</td>' for i, c in enumerate(cells)) + "</tr>")
+    parts.append("</table></body></html>\n")
+    return "\n".join(parts)
+
+
+def _fmt(value: Any, spec: str = ".3f") -> str:
+    return "—" if value is None else format(value, spec)

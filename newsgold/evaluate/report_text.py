@@ -123,18 +123,25 @@ def score_markdown(report: dict[str, Any]) -> str:
 
 
 def compare_table(result: dict[str, Any]) -> Table:
-    """Paired comparison of two systems: F1 of each, difference with CI, p-values."""
-    table = Table(title=f"A vs B on {result['documents']} documents (paired, {result['bootstrap']['samples']} samples)", box=box.SIMPLE_HEAD)
-    for column in ("mode", "label", "F1 A", "F1 B", "A−B", "95% CI", "p boot", "p rand"):
+    """Paired comparison of two systems: F1 of each, difference with CI, p-values (F1 in points, so
+    that the table fits 80 columns; the mode is named once per block)."""
+    names = result.get("names") or {"a": "A", "b": "B"}
+    table = Table(title=f"A = {names['a']}, B = {names['b']}: {result['documents']} documents, paired, "
+                        f"{result['bootstrap']['samples']} samples (F1 × 100)", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for column in ("mode", "label", "A", "B", "A−B", "95% CI", "p boot", "p rand"):
         table.add_column(column, justify="left" if column in ("mode", "label") else "right", no_wrap=True)
     for block, entries in result["tests"].items():
-        for key, entry in entries.items():
+        for index, (key, entry) in enumerate(entries.items()):
             ci = entry["ci"]
             table.add_row(
-                block, key, _num(entry["f1_a"]), _num(entry["f1_b"]), _num(entry["difference"]),
-                "—" if ci[0] is None else f"{ci[0]:+.3f}…{ci[1]:+.3f}",
+                block if index == 0 else "", key, _points(entry["f1_a"]), _points(entry["f1_b"]), _points(entry["difference"], sign=True),
+                "—" if ci[0] is None else f"{100 * ci[0]:+.1f}…{100 * ci[1]:+.1f}",
                 _num(entry["p_value_bootstrap"]), _num(entry["p_value_randomization"]),
                 style="bold" if key == "micro" else None,
             )
         table.add_section()
     return table
+
+
+def _points(value: Any, *, sign: bool = False) -> str:
+    return "—" if value is None else (f"{100 * value:+.1f}" if sign else f"{100 * value:.1f}")

@@ -10,14 +10,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from newsgold.evaluate.report_html import score_html
-from newsgold.evaluate.report_text import score_markdown
-from newsgold.evaluate.run import Evaluation
 from newsgold.io.documents import atomic_write_text
 from newsgold.model.errors import NewsgoldError
 from newsgold.model.schema import Schema
+
+if TYPE_CHECKING:  # the renderers and the scorer are imported when a report is written, not when they are listed
+    from newsgold.evaluate.run import Evaluation
 
 
 @dataclass(frozen=True)
@@ -58,8 +58,19 @@ def write_reports(report: dict[str, Any], evaluation: Evaluation, schema: Schema
 
 
 register_report(ReportWriter("json", "the full JSON report", lambda report, evaluation, schema: json.dumps(report, ensure_ascii=False, indent=2) + "\n"))
-register_report(ReportWriter("markdown", "score tables in Markdown", lambda report, evaluation, schema: score_markdown(report)))
-register_report(ReportWriter(
-    "html", "a self-contained page with gold and predicted spans side by side and every error",
-    lambda report, evaluation, schema: score_html(report, evaluation.gold, evaluation.predictions, schema),
-))
+
+
+def _markdown(report: dict[str, Any], evaluation: Evaluation, schema: Schema) -> str:
+    from newsgold.evaluate.report_text import score_markdown
+
+    return score_markdown(report)
+
+
+def _html(report: dict[str, Any], evaluation: Evaluation, schema: Schema) -> str:
+    from newsgold.evaluate.report_html import score_html
+
+    return score_html(report, evaluation.gold, evaluation.predictions, schema)
+
+
+register_report(ReportWriter("markdown", "score tables in Markdown", _markdown))
+register_report(ReportWriter("html", "a self-contained page with gold and predicted spans side by side and every error", _html))

@@ -580,6 +580,9 @@ def _span_errors(
 # --------------------------------------------------------------------------- comparison
 
 
+MIN_COMPARED_DOCUMENTS = 10  # below this, paired tests over documents say little (warned, not refused)
+
+
 def compare(a: ScoreResult, b: ScoreResult) -> dict[str, Any]:
     """Paired bootstrap and approximate randomization between two systems scored on the same gold."""
     if [d.doc_id for d in a.documents] != [d.doc_id for d in b.documents] or a.keys != b.keys:
@@ -608,11 +611,20 @@ def compare(a: ScoreResult, b: ScoreResult) -> dict[str, Any]:
             "f1_b": total(b.total_cell((block, n)) for n in names).scores()["f1"],
             **micro.to_dict(),
         }
+    warnings = []
+    if len(a.documents) < MIN_COMPARED_DOCUMENTS:
+        warnings.append(
+            f"only {len(a.documents)} document(s): the tests resample whole documents, so with fewer than "
+            f"{MIN_COMPARED_DOCUMENTS} they cannot tell systems apart reliably (approximate randomization has "
+            f"{2 ** len(a.documents)} distinct shuffles, so its p-value is at least {1 / 2 ** len(a.documents):.3g}; "
+            "the bootstrap's is too optimistic)"
+        )
     return {
         "newsgold_version": __version__,
         "schema_version": a.schema.version,
         "inputs": {"a": a.inputs, "b": b.inputs},
         "documents": len(a.documents),
+        "warnings": warnings,
         "tests": rows,
         "bootstrap": {"samples": options.samples, "seed": options.seed, "confidence": options.confidence},
     }

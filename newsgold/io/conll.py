@@ -11,14 +11,16 @@ another of its label (a layer holds one tag per token).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from newsgold.io.carried import Carried
 from newsgold.io.documents import atomic_writer, with_text
 from newsgold.model.document import Document
 from newsgold.model.schema import Schema
 from newsgold.text.iob2 import merge_crossed_sentences, non_overlapping, refine_tokens, spans_to_tags
-from newsgold.text.segment import Segmenter
+
+if TYPE_CHECKING:
+    from newsgold.text.segment import Segmenter
 
 
 def conll_lines(documents: Iterable[Document], schema: Schema, carried: Carried, segmenter: Segmenter) -> Iterator[str]:
@@ -52,6 +54,8 @@ def conll_lines(documents: Iterable[Document], schema: Schema, carried: Carried,
 def write_conll(documents: Iterable[Document], path: str | Path, schema: Schema, carried: Carried,
                 segmenter: Segmenter | None = None) -> int:
     """Write one CoNLL IOB2 file (atomically, streamed); returns the number of documents."""
+    from newsgold.text.segment import Segmenter  # spaCy: imported when a file is written, not when the format is listed
+
     count = 0
 
     def counted() -> Iterator[Document]:

@@ -28,14 +28,15 @@ import subprocess
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
-
-import httpx
+from typing import TYPE_CHECKING, Any, Protocol
 
 from newsgold.model.document import Document, parse_document
 from newsgold.model.errors import NewsgoldError, SystemRunError
 from newsgold.model.problems import Problem
 from newsgold.model.schema import Schema
+
+if TYPE_CHECKING:
+    import httpx
 
 DEFAULT_TIMEOUT = 60.0
 BASELINE = "baseline"
@@ -404,6 +405,8 @@ class HttpSystem:
     @classmethod
     def from_url(cls, url: str, *, timeout: float = DEFAULT_TIMEOUT) -> HttpSystem:
         """Check that `url` is an absolute http(s) URL."""
+        import httpx  # imported when used: the command line starts faster without it
+
         try:
             scheme = httpx.URL(url).scheme
         except httpx.InvalidURL as exc:
@@ -414,6 +417,8 @@ class HttpSystem:
 
     def predict(self, documents: Sequence[Document]) -> Iterator[Document]:
         """POST the documents one at a time, in order, over one connection pool."""
+        import httpx
+
         with httpx.Client(timeout=self.timeout) as client:
             for document in documents:
                 output = self._post(client, document)
@@ -421,6 +426,8 @@ class HttpSystem:
 
     def _post(self, client: httpx.Client, document: Document) -> Any:
         """POST one document; return the decoded JSON answer or raise naming the document and URL."""
+        import httpx
+
         payload = {"id": document.id, "text": _input_text(document, self.name)}
         try:
             response = client.post(self.url, json=payload)

@@ -23,11 +23,11 @@ import httpx
 
 from newsgold.io.documents import atomic_write_text
 from newsgold.model.errors import SystemRunError
+from newsgold.systems.llm_prompt import STRUCTURED
 
 RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
 FATAL_STATUSES = {401: "unauthorised (is the API key in ${env} right?)", 403: "forbidden (is the API key in ${env} right?)",
                   404: "not found (is --base-url right, ending in /v1, and is the model served?)"}
-STRUCTURED = ("json_schema", "json_object", "none")
 
 
 @dataclass(frozen=True)

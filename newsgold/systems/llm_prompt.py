@@ -24,6 +24,7 @@ from newsgold.model.schema import Schema
 from newsgold.model.validation import validate
 
 OUTPUT_NAME = "newsgold_annotations"
+STRUCTURED = ("json_schema", "json_object", "none")  # how the answer's structure is requested (response_format)
 REFERENCE_BEGIN, REFERENCE_END = "<!-- BEGIN schema-reference -->", "<!-- END schema-reference -->"
 
 

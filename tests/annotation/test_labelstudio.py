@@ -139,6 +139,12 @@ def test_push_is_idempotent_and_attaches_predictions(lab) -> None:  # type: igno
     assert len(predictions) == 1 and predictions[0].model_version.startswith("baseline")
 
 
+def test_pull_before_anyone_annotated_says_so_and_writes_nothing(lab, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = invoke("annotate", "pull", "--out", str(tmp_path / "ann"), "--gold", str(tmp_path / "gold"), "--ls-config", str(lab["config"]))
+    assert "nothing is annotated yet" in result.output and "annotate submit" in result.output
+    assert not (tmp_path / "ann").exists() and not (tmp_path / "gold").exists()
+
+
 def test_round_trip_annotations_to_gold_and_agreement(lab, schema: Schema) -> None:  # type: ignore[no-untyped-def]
     client, tasks = lab["client"], _tasks(lab)
     user2 = client.users.create(username="annotator2", email="annotator2@example.com")
@@ -195,7 +201,7 @@ def test_round_trip_annotations_to_gold_and_agreement(lab, schema: Schema) -> No
     edited = gold[TEST_ID]
     write_documents([Document(id=TEST_ID, text=TEST_TEXT, meta=edited.meta, spans=edited.spans[:1])], root / "gold")
     refused = invoke("annotate", "pull", "--out", str(root / "ann"), "--gold", str(root / "gold"), "--ls-config", str(lab["config"]), ok=False)
-    assert refused.exit_code == 1 and "gold differs" in refused.output and "--force" in refused.output
+    assert refused.exit_code == 3 and "gold differs" in refused.output and "--force" in refused.output  # its own exit code
     assert len(read_documents(root / "gold" / f"{TEST_ID}.json")[0].spans) == 1
     invoke("annotate", "pull", "--out", str(root / "ann"), "--gold", str(root / "gold"), "--ls-config", str(lab["config"]), "--force")
     assert key(read_documents(root / "gold" / f"{TEST_ID}.json")[0]) == key(expected_test_gold())

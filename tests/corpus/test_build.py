@@ -229,26 +229,32 @@ def test_cli_build_and_publish(tmp_path: Path, schema: Schema) -> None:
     data = yaml.safe_load((REPO / "configs" / "corpus.yaml").read_text())
     data.update(seeds=str(seeds), gold=str(gold), output=str(tmp_path / "out"))
     config.write_text(yaml.safe_dump(data))
-    result = runner.invoke(app, ["corpus", "build", "--config", str(config), "--json"])
+    result = runner.invoke(app, ["corpus", "build", "--corpus-config", str(config), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["documents"]["test"] >= 1
     first = {p.relative_to(tmp_path / "out"): p.read_bytes() for p in (tmp_path / "out" / HUB_DIR).rglob("*.parquet")}
-    result = runner.invoke(app, ["corpus", "build", "--config", str(config), "--workers", "2"])
+    result = runner.invoke(app, ["corpus", "build", "--corpus-config", str(config), "--workers", "2"])
     assert result.exit_code == 0, result.output
     again = {p.relative_to(tmp_path / "out"): p.read_bytes() for p in (tmp_path / "out" / HUB_DIR).rglob("*.parquet")}
     assert again == first and len(first) >= 3
-    assert runner.invoke(app, ["corpus", "build", "--config", str(config), "--workers", "0"]).exit_code == 2
+    assert runner.invoke(app, ["corpus", "build", "--corpus-config", str(config), "--workers", "0"]).exit_code == 2
+    # the old spellings still work for one version, hidden from --help
+    old = runner.invoke(app, ["corpus", "build", "--config", str(config), "--output", str(tmp_path / "old"), "--json"])
+    assert old.exit_code == 0, old.output
+    assert {p.relative_to(tmp_path / "old"): p.read_bytes() for p in (tmp_path / "old" / HUB_DIR).rglob("*.parquet")} == first
+    shown = runner.invoke(app, ["corpus", "build", "--help"], env={"COLUMNS": "200"}).output
+    assert "--out " in shown and "--corpus-config" in shown and "--output" not in shown and "--config " not in shown
 
-    result = runner.invoke(app, ["corpus", "publish", "--config", str(config), "--repo-id", "me/news", "--dry-run"])
+    result = runner.invoke(app, ["corpus", "publish", "--corpus-config", str(config), "--repo-id", "me/news", "--dry-run"])
     assert result.exit_code == 0, result.output
     assert "README.md" in result.output and "documents/test-00000-of-00001.parquet" in result.output
 
-    result = runner.invoke(app, ["corpus", "publish", "--config", str(config), "--repo-id", "me/news"])
+    result = runner.invoke(app, ["corpus", "publish", "--corpus-config", str(config), "--repo-id", "me/news"])
     assert result.exit_code == 1
     assert "no Hugging Face token" in result.output and "Traceback" not in result.output
 
     (gold / "generated-0001.json").write_text('{"id": "generated-0001", "text": 5}')
-    result = runner.invoke(app, ["corpus", "build", "--config", str(config)])
+    result = runner.invoke(app, ["corpus", "build", "--corpus-config", str(config)])
     assert result.exit_code == 1 and "generated-0001.json" in result.output and "text" in result.output
 
 

@@ -256,6 +256,15 @@ def test_run_callable_and_command_then_compare(tmp_path, monkeypatch) -> None:  
     data = json.loads(invoke("eval", "compare", str(SEED_GOLD), str(a), str(b), "--samples", "200", "--json").stdout)
     micro = data["tests"]["strict"]["micro"]
     assert 0 < micro["p_value_randomization"] <= 1 and micro["ci"][0] <= micro["difference"] <= micro["ci"][1]
+    # one document: the tests say little, and the output says so; systems are named by their files
+    assert data["documents"] == 1 and "only 1 document(s)" in data["warnings"][0] and data["names"] == {"a": str(a), "b": str(b)}
+    result = runner.invoke(app, ["eval", "compare", str(SEED_GOLD), str(a), str(b), "--samples", "200", "--html", str(tmp_path / "c.html")],
+                           env={"COLUMNS": "80"})
+    assert result.exit_code == 0 and "warning: only 1 document(s)" in result.output and f"A = {a}" in result.output.replace("\n", "")
+    table = result.stdout.splitlines()
+    assert max(len(line) for line in table if "…" in line) <= 80  # the table fits an 80-column terminal
+    page = (tmp_path / "c.html").read_text(encoding="utf-8")
+    assert "only 1 document(s)" in page and "p randomization" in page
 
 
 def test_run_reports_system_failures(tmp_path) -> None:  # type: ignore[no-untyped-def]

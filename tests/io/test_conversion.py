@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import weakref
 from pathlib import Path
 from typing import Iterator
@@ -36,8 +35,7 @@ def probe() -> Iterator[list[int]]:
     def read(path, schema, options, carried):  # type: ignore[no-untyped-def]
         def stream() -> Iterator[Document]:
             refs: list[weakref.ref[Document]] = []
-            for index in range(COUNT):
-                gc.collect()
+            for index in range(COUNT):  # documents hold no cycles: reference counting frees a dropped one at once
                 alive_counts.append(sum(1 for ref in refs if ref() is not None))
                 document = _document(index)
                 refs.append(weakref.ref(document))
