@@ -180,3 +180,12 @@ def test_stats_on_invalid_file_exits_one(tmp_path: Path) -> None:
     path.write_text('{"id": "a"}\n')
     result = invoke("corpus", "stats", str(path))
     assert result.exit_code == 1 and "missing document text" in result.output
+
+
+def test_agreement_tables_fit_80_columns() -> None:
+    """The committed annotations' agreement in an 80-column terminal: κ as a range, then one row per pair."""
+    result = runner.invoke(app, ["annotate", "agreement", str(REPO / "annotations" / "by-annotator")], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert "token κ per pair of annotators" in result.stdout
+    assert max(len(line) for line in lines if "0." in line and not line.startswith(("attribute", "relation"))) <= 80

@@ -18,6 +18,7 @@ ERROR_STYLE = {
     "wrong_label": "wrong label (same boundaries)",
     "ungrounded": "ungrounded (text not found)",
     "duplicate": "duplicate prediction",
+    "wrong_attribute": "wrong attribute (matched span, other value)",
     "missed_relation": "missed relation",
     "spurious_relation": "spurious relation",
 }
@@ -32,12 +33,19 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}
 .span{border-bottom:3px solid var(--c);background:color-mix(in srgb,var(--c) 14%,transparent);padding:1px 0}
 .span.err{outline:2px dashed #d00;outline-offset:1px}
 .legend span{display:inline-block;margin-right:1rem;font-size:.85rem}.sw{display:inline-block;width:.9rem;height:.9rem;vertical-align:middle;margin-right:.25rem}
+.span.attr{outline:2px dotted #e68a00;outline-offset:1px}
 .lbl{font-size:.6rem;vertical-align:super;color:var(--c);font-weight:600}
+.rels{margin:.5rem 0 0;padding-left:1.1rem;font-size:.82rem}.rels li{margin:.15rem 0}
+.chip{border-bottom:2px solid var(--c);background:color-mix(in srgb,var(--c) 12%,transparent)}
+.rels .err{color:#b00}.warning{color:#8a5a00}
+@media (max-width:800px){body{margin:.75rem}.pair{grid-template-columns:1fr}table{display:block;overflow-x:auto}}
 """
 
 
-def _layer(text: str, spans: Sequence[dict[str, Any]], colors: dict[str, str], flagged: set[tuple[int, int, str]]) -> str:
-    """Text with spans marked; nested spans of different labels become nested marks."""
+def _layer(text: str, spans: Sequence[dict[str, Any]], colors: dict[str, str], flagged: set[tuple[int, int, str]],
+           attr_flagged: frozenset[tuple[int, int, str]] = frozenset()) -> str:
+    """Text with spans marked; nested spans of different labels become nested marks; span errors are
+    dashed red, attribute errors dotted orange; hovering shows label, offsets and `key: value` lines."""
     events: list[tuple[int, int, int, dict[str, Any]]] = []
     for span in spans:
         events.append((span["start"], 1, -span["end"], span))
@@ -53,7 +61,10 @@ def _layer(text: str, spans: Sequence[dict[str, Any]], colors: dict[str, str], f
             stack.append(span)
             key = (span["start"], span["end"], span["label"])
             css = "span err" if key in flagged else "span"
-            title = html.escape(f"{span['label']} {span['start']}:{span['end']} {span.get('attrs') or ''}")
+            if key in attr_flagged and key not in flagged:
+                css += " attr"
+            attrs = "".join(f"\n{name}: {value}" for name, value in sorted((span.get("attrs") or {}).items()))
+            title = html.escape(f"{span['label']} {span['start']}:{span['end']}{attrs}")
             out.append(f'<span class="{css}" style="--c:{colors.get(span["label"], "#888")}" title="{title}">')
         else:
             # close down to this span, then reopen the ones still running (keeps HTML well nested)
@@ -86,10 +97,11 @@ def score_html(report: dict[str, Any], gold: Sequence[Document], predictions: Se
         f"<p>schema v{report['schema_version']} · newsgold {html.escape(report['newsgold_version'])} · "
         f"{report['documents']['scored']} documents · {report['bootstrap']['samples']} bootstrap samples</p>",
         '<p class="legend">' + "".join(f'<span><i class="sw" style="background:{c}"></i>{html.escape(n)}</span>' for n, c in colors.items())
-        + '<span><i class="sw" style="outline:2px dashed #d00"></i>span with an error</span></p>',
+        + '<span><i class="sw" style="outline:2px dashed #d00"></i>span with an error</span>'
+        + '<span><i class="sw" style="outline:2px dotted #e68a00"></i>span with a wrong attribute (hover: its values)</span></p>',
         "<h2>Scores</h2><table><tr><th>mode</th><th>label</th><th>P</th><th>R</th><th>F1</th><th>F1 CI</th><th>TP/pred/gold</th></tr>",
     ]
-    for row in rows(report):
+    for row in collapsed_rows(report):
         parts.append("<tr>" + "".join(f'<td class="{"n" if i >= 2 else ""}">{html.escape(c)}</td>' for i, c in enumerate(row)) + "</tr>")
     parts.append("</table>")
     parts += _grounding_and_failures(report)
@@ -97,28 +109,60 @@ def score_html(report: dict[str, Any], gold: Sequence[Document], predictions: Se
         text = document.text or ""
         prediction = by_id.get(document.id)
         doc_errors = errors_by_doc.get(document.id, [])
-        flagged_gold = {(e["gold"]["start"], e["gold"]["end"], e["gold"]["label"]) for e in doc_errors if e.get("gold")}
-        flagged_pred = {(e["pred"]["start"], e["pred"]["end"], e["pred"]["label"]) for e in doc_errors if e.get("pred") and e["pred"].get("start") is not None}
+        span_errors = [e for e in doc_errors if e["kind"] != "wrong_attribute"]
+        attribute_errors = [e for e in doc_errors if e["kind"] == "wrong_attribute"]
+        flagged_gold = {(e["gold"]["start"], e["gold"]["end"], e["gold"]["label"]) for e in span_errors if e.get("gold")}
+        flagged_pred = {(e["pred"]["start"], e["pred"]["end"], e["pred"]["label"]) for e in span_errors if e.get("pred") and e["pred"].get("start") is not None}
+        attr_gold = frozenset((e["gold"]["start"], e["gold"]["end"], e["gold"]["label"]) for e in attribute_errors)
+        attr_pred = frozenset((e["pred"]["start"], e["pred"]["end"], e["pred"]["label"]) for e in attribute_errors)
         gold_spans = [s.to_dict() for s in document.spans]
         pred_spans = [s.to_dict() for s in (prediction.spans if prediction else []) if s.start is not None]
+        missed = {(e["head"], e["tail"], e["label"]) for e in doc_errors if e["kind"] == "missed_relation"}
+        spurious = {(e["head"], e["tail"], e["label"]) for e in doc_errors if e["kind"] == "spurious_relation"}
         parts += [
             f'<h2 id="{html.escape(document.id)}">{html.escape(document.id)}</h2>',
             '<div class="pair">',
-            f'<div class="pane"><h3>gold ({len(gold_spans)} spans)</h3><div class="text">{_layer(text, gold_spans, colors, flagged_gold)}</div></div>',
-            f'<div class="pane"><h3>predicted ({len(pred_spans)} spans)</h3><div class="text">{_layer(text, pred_spans, colors, flagged_pred)}</div></div>',
+            f'<div class="pane"><h3>gold ({len(gold_spans)} spans)</h3><div class="text">{_layer(text, gold_spans, colors, flagged_gold, attr_gold)}</div>'
+            f"{_relations(document, colors, missed, 'missed')}</div>",
+            f'<div class="pane"><h3>predicted ({len(pred_spans)} spans)</h3><div class="text">{_layer(text, pred_spans, colors, flagged_pred, attr_pred)}</div>'
+            f"{_relations(prediction, colors, spurious, 'spurious', text)}</div>",
             "</div>",
         ]
-        if doc_errors:
+        if span_errors:
             parts.append("<table><tr><th>error</th><th>label</th><th>gold</th><th>predicted</th></tr>")
-            for error in doc_errors:
+            for error in span_errors:
                 parts.append(
                     f"<tr><td>{html.escape(ERROR_STYLE.get(error['kind'], error['kind']))}</td><td>{html.escape(error['label'])}</td>"
-                    f"<td>{_describe(error.get('gold') or (error.get('head') and {'text': error['head'] + ' → ' + error['tail']} if error['kind'] == 'missed_relation' else None))}</td>"
-                    f"<td>{_describe(error.get('pred') or (error.get('head') and {'text': error['head'] + ' → ' + error['tail']} if error['kind'] == 'spurious_relation' else None))}</td></tr>"
+                    f"<td>{_error_side(error, 'gold', document, prediction, text)}</td><td>{_error_side(error, 'pred', document, prediction, text)}</td></tr>"
                 )
+            parts.append("</table>")
+        if attribute_errors:
+            parts.append("<table><tr><th>wrong attribute</th><th>span (gold)</th><th>gold value</th><th>predicted value</th></tr>")
+            for error in attribute_errors:
+                predicted = "(none)" if error["predicted"] is None else error["predicted"]
+                parts.append(f"<tr><td>{html.escape(error['label'] + '.' + error['attribute'])}</td><td>{_describe(error['gold'])}</td>"
+                             f"<td>{html.escape(error['expected'])}</td><td>{html.escape(predicted)}</td></tr>")
             parts.append("</table>")
     parts.append("</body></html>\n")
     return "\n".join(parts)
+
+
+def collapsed_rows(report: dict[str, Any]) -> list[tuple[str, ...]]:
+    """The score rows, with the rows of one label that are equal under several modes merged into one
+    (mode "strict = exact = overlap"), so that only the modes that differ take a line."""
+    merged: dict[tuple[str, ...], list[str]] = {}  # (label, P, R, F1, CI, counts) -> modes, in report order
+    order: list[tuple[str, ...]] = []
+    for block, key, *values in rows(report):
+        signature = (key, *values)
+        if signature in merged and block not in ("tokens", "relations", "quoted"):
+            merged[signature].append(block)
+            continue
+        unique = signature if signature not in merged else (block, *signature)
+        merged[unique] = [block]
+        order.append(unique)
+    span_modes = [block for block in report["scores"] if block not in ("tokens", "relations", "quoted")]
+    return [("all span modes" if merged[signature] == span_modes and len(span_modes) > 1 else " = ".join(merged[signature]), *signature[-6:])
+            for signature in order]
 
 
 def _grounding_and_failures(report: dict[str, Any]) -> list[str]:
@@ -144,6 +188,42 @@ def _grounding_and_failures(report: dict[str, Any]) -> list[str]:
         parts += [f"<tr><td>{html.escape(f['doc_id'])}</td><td>{html.escape(f['error'])}</td></tr>" for f in failures]
         parts.append("</table>")
     return parts
+
+
+def _span_text(document: Document | None, span_id: str, text: str) -> str:
+    """The text of a span of `document` by id (relations name spans by id)."""
+    for span in document.spans if document is not None else ():
+        if span.id == span_id:
+            return span.text if span.text is not None else (text[span.start:span.end] if span.start is not None else span_id)
+    return span_id
+
+
+def _relations(document: Document | None, colors: dict[str, str], wrong: set[tuple[str, str, str]], kind: str, text: str | None = None) -> str:
+    """The document's relations as `“claim” → “speaker”` lines under its text (errors in red)."""
+    if document is None or not document.relations:
+        return ""
+    source = text if text is not None else (document.text or "")
+    labels = {s.id: s.label for s in document.spans}
+    items = []
+    for relation in document.relations:
+        head, tail = (_span_text(document, relation.head, source), _span_text(document, relation.tail, source))
+        chips = [f'<span class="chip" style="--c:{colors.get(labels.get(end, ""), "#888")}">“{html.escape(value)}”</span>'
+                 for end, value in ((relation.head, head), (relation.tail, tail))]
+        error = (relation.head, relation.tail, relation.label) in wrong
+        items.append(f'<li{" class=err" if error else ""}>{chips[0]} → {chips[1]} <small>{html.escape(relation.label)}'
+                     f'{" — " + kind if error else ""}</small></li>')
+    return f'<ul class="rels">{"".join(items)}</ul>'
+
+
+def _error_side(error: dict[str, Any], side: str, gold: Document, prediction: Document | None, text: str) -> str:
+    """One side of an error row: the span, or a relation as its spans' text."""
+    if error["kind"] in ("missed_relation", "spurious_relation"):
+        mine = (error["kind"] == "missed_relation") == (side == "gold")
+        if not mine:
+            return ""
+        document = gold if side == "gold" else prediction
+        return html.escape(f"“{_span_text(document, error['head'], text)}” → “{_span_text(document, error['tail'], text)}”")
+    return _describe(error.get(side))
 
 
 def _describe(span: dict[str, Any] | None) -> str:

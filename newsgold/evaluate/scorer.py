@@ -492,8 +492,8 @@ def score_document(
         if place is not None:
             row[place : place + 4] = cell.p_num, cell.p_den, cell.r_num, cell.r_den
 
-    attributes = _attribute_counts(gold_spans, grounded, overlap, schema)
-    errors = _span_errors(gold, gold_spans, grounded, strict, exact, overlap) + relation_errors
+    attributes, attribute_errors = _attribute_counts(gold_spans, grounded, overlap, schema, gold)
+    errors = _span_errors(gold, gold_spans, grounded, strict, exact, overlap) + attribute_errors + relation_errors
     errors += [
         {"doc_id": gold.id, "kind": "duplicate", "label": s.label, "gold": None, "pred": _span_view(s, gold.text)} for s in duplicates
     ]
@@ -510,10 +510,15 @@ def _key_offsets(keys: tuple[tuple[str, str], ...]) -> dict[tuple[str, str], int
     return {key: 4 * index for index, key in enumerate(keys)}
 
 
-def _attribute_counts(gold: list[Span], pred: list[Span], overlap: list[tuple[int, int]], schema: Schema) -> dict[tuple[str, str], tuple[int, int]]:
-    """(correct, compared) per (label, attribute) over the overlap-matched pairs with a gold value."""
+def _attribute_counts(
+    gold: list[Span], pred: list[Span], overlap: list[tuple[int, int]], schema: Schema, document: Document,
+) -> tuple[dict[tuple[str, str], tuple[int, int]], list[dict[str, Any]]]:
+    """(correct, compared) per (label, attribute) over the overlap-matched pairs with a gold value, and
+    a `wrong_attribute` error for every compared value that is wrong or missing."""
     counts: dict[tuple[str, str], list[int]] = {}
+    errors: list[dict[str, Any]] = []
     labels = schema.labels_by_name
+    text = document.text or ""
     for g, p in overlap:
         gold_span, pred_span = gold[g], pred[p]
         allowed = labels[gold_span.label].allowed_values
@@ -524,12 +529,18 @@ def _attribute_counts(gold: list[Span], pred: list[Span], overlap: list[tuple[in
             entry[1] += 1
             predicted = pred_span.attrs.get(name)
             if predicted is None:
-                continue
-            if allowed[name] is None:  # free text: compared like entity names
-                entry[0] += normalise_entity(predicted) == normalise_entity(expected)
+                right = False
+            elif allowed[name] is None:  # free text: compared like entity names
+                right = normalise_entity(predicted) == normalise_entity(expected)
             else:
-                entry[0] += predicted == expected
-    return {key: (value[0], value[1]) for key, value in counts.items()}
+                right = predicted == expected
+            entry[0] += right
+            if not right:
+                errors.append({"doc_id": document.id, "kind": "wrong_attribute", "label": gold_span.label, "attribute": name,
+                               "expected": expected, "predicted": predicted,
+                               "gold": dict(_span_view(gold_span), text=text[gold_span.start:gold_span.end]),
+                               "pred": dict(_span_view(pred_span), text=text[pred_span.start:pred_span.end])})
+    return {key: (value[0], value[1]) for key, value in counts.items()}, errors
 
 
 def _span_view(span: Span, text: str | None = None) -> dict[str, Any]:
