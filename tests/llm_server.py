@@ -28,6 +28,7 @@ class Answer:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     body: str | None = None  # a raw body instead of a chat.completion (for broken servers)
+    finish: str = "stop"  # finish_reason ("length": the answer was cut at max_tokens)
 
 
 Script = Callable[[dict[str, Any], str, int], Answer]
@@ -92,7 +93,7 @@ class FakeLlm:
                 self._send(200, json.dumps({
                     "id": f"chatcmpl-{len(outer.requests)}", "object": "chat.completion", "created": int(time.time()),
                     "model": body["model"],
-                    "choices": [{"index": 0, "message": {"role": "assistant", "content": answer.content}, "finish_reason": "stop"}],
+                    "choices": [{"index": 0, "message": {"role": "assistant", "content": answer.content}, "finish_reason": answer.finish}],
                     "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
                               "total_tokens": prompt_tokens + completion_tokens},
                 }), answer.headers)

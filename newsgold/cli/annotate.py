@@ -20,6 +20,7 @@ from newsgold.cli.llm import (
     LlmGuidelinesOption,
     LlmOption,
     LlmTimeoutOption,
+    MaxOutputTokensOption,
     MaxTokensOption,
     NoLlmCacheOption,
     RepairsOption,
@@ -161,6 +162,7 @@ def annotate_push(
     retries: int = RetriesOption,
     repairs: int = RepairsOption,
     llm_timeout: float = LlmTimeoutOption,
+    max_output_tokens: int = MaxOutputTokensOption,
 ) -> None:
     """Create or update the project and import documents as tasks, idempotently, with pre-annotations.
 
@@ -184,8 +186,14 @@ def annotate_push(
             raise NewsgoldError("give --system or --llm, not both")
         chosen = build_llm(llm, schema, base_url=base_url, api_key_env=api_key_env, concurrency=concurrency, few_shot=few_shot,
                            max_tokens=max_tokens, cache=llm_cache, no_cache=no_llm_cache, structured=structured,
-                           guidelines=llm_guidelines, retries=retries, repairs=repairs, timeout=llm_timeout) or system
-        pre = pre_annotations(documents, schema, system=chosen, predictions=predictions, model_version=model_version)
+                           guidelines=llm_guidelines, retries=retries, repairs=repairs, timeout=llm_timeout,
+                           max_output_tokens=max_output_tokens) or system
+        try:
+            pre = pre_annotations(documents, schema, system=chosen, predictions=predictions, model_version=model_version)
+        finally:
+            close = getattr(chosen, "close", None)
+            if callable(close):
+                close()
         model_version = pre.model_version if pre is not None else model_version
         connection = connect(settings, url=url)
         report = push_documents(connection, schema, settings, documents, predictions=pre.predictions if pre else None,

@@ -18,6 +18,7 @@ from newsgold.cli.llm import (
     LlmGuidelinesOption,
     LlmOption,
     LlmTimeoutOption,
+    MaxOutputTokensOption,
     MaxTokensOption,
     NoLlmCacheOption,
     RepairsOption,
@@ -175,6 +176,7 @@ def eval_run(
     retries: int = RetriesOption,
     repairs: int = RepairsOption,
     llm_timeout: float = LlmTimeoutOption,
+    max_output_tokens: int = MaxOutputTokensOption,
 ) -> None:
     """Run a system over the gold documents, write its predictions, and score them.
 
@@ -190,15 +192,23 @@ def eval_run(
         mapping = parse_label_map(label_map, schema) if label_map is not None else None
         if llm is not None and any(v is not None for v in (system, cmd, url, spacy_model)):
             raise NewsgoldError("give exactly one of SYSTEM, --cmd, --url, --spacy, --llm")
+        if llm is not None and few_shot and split in (None, "train"):
+            raise NewsgoldError("few-shot examples come from the train split, so scoring it (or all the gold) would score "
+                                "the examples too: add --split validation or --split test", field="--few-shot")
         chosen = build_llm(llm, schema, base_url=base_url, api_key_env=api_key_env, concurrency=concurrency, few_shot=few_shot,
                            max_tokens=max_tokens, cache=llm_cache, no_cache=no_llm_cache, structured=structured,
                            guidelines=llm_guidelines, retries=retries, repairs=repairs, timeout=llm_timeout, gold=gold,
-                           corpus_config=corpus_config) \
+                           corpus_config=corpus_config, max_output_tokens=max_output_tokens) \
             or resolve_system(system, cmd=cmd, url=url, spacy_model=spacy_model, label_map=mapping, schema=schema, timeout=timeout)
         options = ScoreOptions(samples=samples, seed=seed, allow_ungrounded=True)  # a system's misses are its score
-        with progress_bar(f"running {chosen.name}", stderr()) as progress:
-            evaluation = run_and_score(chosen, gold, schema, out=out, options=options, progress=progress,
-                                       **_split_args(split, corpus_config))
+        try:
+            with progress_bar(f"running {chosen.name}", stderr()) as progress:
+                evaluation = run_and_score(chosen, gold, schema, out=out, options=options, progress=progress,
+                                           **_split_args(split, corpus_config))
+        finally:
+            close = getattr(chosen, "close", None)
+            if callable(close):
+                close()
         predictions = evaluation.predictions
         report = evaluation.result.to_dict()
         written = _write_reports(evaluation, schema, report, json_out, markdown, html_out, reports)

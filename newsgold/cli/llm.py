@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
+from urllib.parse import urlsplit
 
 import typer
 
@@ -39,13 +40,15 @@ LlmGuidelinesOption = typer.Option(None, "--llm-guidelines", rich_help_panel=PAN
                                    help="Guidelines in the prompt (default: docs/guidelines.md without its generated schema reference; 'none': left out).")
 RetriesOption = typer.Option(4, "--retries", min=0, rich_help_panel=PANEL, help="Retries of a request on 429, 5xx, timeouts and dropped connections.")
 RepairsOption = typer.Option(2, "--repairs", min=0, rich_help_panel=PANEL, help="Re-asks after an answer that is not JSON or not the schema.")
+MaxOutputTokensOption = typer.Option(4096, "--max-output-tokens", min=1, rich_help_panel=PANEL,
+                                     help="Longest answer (max_tokens per request); an answer cut at it fails its document.")
 LlmTimeoutOption = typer.Option(120.0, "--llm-timeout", min=0.001, rich_help_panel=PANEL, help="Seconds to wait for one answer.")
 
 
 def build_llm(
     model: Optional[str], schema: Schema, *, base_url: Optional[str], api_key_env: str, concurrency: int, few_shot: int,
     max_tokens: Optional[int], cache: Path, no_cache: bool, structured: str, guidelines: Optional[str], retries: int,
-    repairs: int, timeout: float, gold: Path = Path("gold"), corpus_config: Optional[Path] = None,
+    repairs: int, timeout: float, gold: Path = Path("gold"), corpus_config: Optional[Path] = None, max_output_tokens: int = 4096,
 ) -> LlmSystem | None:
     """The LLM system the options describe, or None without --llm."""
     from newsgold.systems.llm import LlmSystem
@@ -55,11 +58,14 @@ def build_llm(
     url = base_url or os.environ.get("OPENAI_BASE_URL")
     if not url:
         raise NewsgoldError("--llm needs --base-url (or $OPENAI_BASE_URL), e.g. http://127.0.0.1:8000/v1", field="--base-url")
+    parsed = urlsplit(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise NewsgoldError(f"{url!r} is not an http(s) URL with a host, e.g. http://127.0.0.1:8000/v1", field="--base-url")
     if structured not in STRUCTURED:
         raise NewsgoldError(f"must be one of {', '.join(STRUCTURED)}", field="--structured")
     settings = LlmSettings(model=model, base_url=url, api_key_env=api_key_env, timeout=timeout, concurrency=concurrency,
                            retries=retries, repairs=repairs, token_budget=max_tokens, structured=structured,
-                           cache_dir=None if no_cache else cache)
+                           cache_dir=None if no_cache else cache, max_output_tokens=max_output_tokens)
     return LlmSystem.create(settings, schema, guidelines=_guidelines(guidelines),
                             examples=few_shot_examples(gold, schema, few_shot, corpus_config) if few_shot else ())
 

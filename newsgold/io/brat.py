@@ -71,7 +71,7 @@ def parse_ann(doc_id: str, text: str, path: Path, discontinuous: str, carried: C
         raw = raw[:-1] if raw.endswith("\r") else raw
         if not raw.strip():
             continue
-        parts = raw.split("\t")
+        parts = raw.split("\t", 2)  # the third field (a span's text, a note, a value) may hold tabs
         ident = parts[0]
         kind = ident[:1]
         fields = parts[1].split(" ") if len(parts) > 1 else []

@@ -57,6 +57,7 @@ class DocumentFormat:
     description: str
     read: Reader | None = None
     write: Writer | None = None
+    suffix: str | None = None  # the file a writer makes (None: a folder); names the per-annotator outputs
 
 
 DOCUMENT_FORMATS: dict[str, DocumentFormat] = {}
@@ -119,13 +120,15 @@ def convert(
         after its last document) join the schema's, so one run names them all."""
         try:
             for document in documents:
-                problems.extend(validate(document, schema, gold=False))
+                found = validate(document, schema, gold=False)
+                problems.extend(found)
                 report.documents += 1
                 report.spans += len(document.spans)
                 report.relations += len(document.relations)
                 if progress is not None:
                     progress.advance(1)
-                yield document
+                if not found:  # a bad document (e.g. an id like "../x") never reaches a writer's paths
+                    yield document
         except DocumentError as error:
             problems.extend(error.problems)
 
@@ -135,7 +138,7 @@ def convert(
     try:
         staged = staging / target.name
         for name, documents in streams.items():
-            destination = staged / (f"{name}.jsonl" if target_format == "native" else name) if name else staged
+            destination = staged / f"{name}{writer.suffix or ''}" if name else staged
             writer.write(checked(documents), destination, schema, carried)  # type: ignore[misc]
         if problems:
             raise DocumentError(problems, path=source)
@@ -178,6 +181,7 @@ register_document_format(DocumentFormat(
     "native", "newsgold Documents: .jsonl, or a folder of .json",
     read=lambda path, schema, options, carried: {"": iter_documents(path)},
     write=lambda documents, path, schema, carried: write_documents(documents, path),
+    suffix=".jsonl",
 ))
 register_document_format(DocumentFormat(
     "brat", "brat standoff: a folder of <id>.txt + <id>.ann (a folder of such folders: one per annotator)",
@@ -187,6 +191,7 @@ register_document_format(DocumentFormat(
 register_document_format(DocumentFormat(
     "conll", "CoNLL IOB2 (export): a token and one IOB2 column per label, the corpus tokenization (`eval score` reads it)",
     write=lambda documents, path, schema, carried: write_conll(documents, path, schema, carried),
+    suffix=".conll",
 ))
 
 
@@ -209,11 +214,13 @@ register_document_format(DocumentFormat(
     "labelstudio", "Label Studio JSON tasks with one annotation each (import by hand; exports of the project read back)",
     read=lambda path, schema, options, carried: {"": PREDICTION_FORMATS["labelstudio"].read(path, schema, {}, "annotations")},
     write=_write_tasks,
+    suffix=".json",
 ))
 register_document_format(DocumentFormat(
     "spacy", "a spaCy DocBin (.spacy): a span group per label and `sc` for spancat; attributes, relations and meta in user_data",
     read=lambda path, schema, options, carried: {"": _docbin().read_docbin(path)},
     write=lambda documents, path, schema, carried: _docbin().write_docbin(documents, path, schema, carried),
+    suffix=".spacy",
 ))
 
 

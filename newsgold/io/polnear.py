@@ -166,5 +166,7 @@ def _document(ann: Ann, mapping: PolnearMapping, carried: Carried) -> Document:
         head, tail = ends.get(mapping.head), ends.get(mapping.tail)
         if head in kept and tail in kept:
             relations.extend(r for r in relations_between(ann, mapping.relation, head, tail) if r not in relations)
+    carried.note("brat attribute line(s) (PolNeAR has none; the mapping carries none)", len(ann.attributes))
+    carried.note("brat relation line(s) (PolNeAR's attributions are events)", len(ann.relations))
     spans = sorted((s for group in kept.values() for s in group), key=lambda s: (s.start, s.end, s.label, s.id))
     return Document(id=ann.doc_id, text=ann.text, spans=spans, relations=relations)

@@ -179,12 +179,14 @@ class Grounder:
         the span placed before it; spans that find none are left to `ground`."""
         cursor = 0
         spans: list[Span] = []
+        taken = {(s.label, s.start, s.end) for s in document.spans if s.start is not None}
         for span in document.spans:
             if span.start is None and span.text is not None and span.occurrence is None:
-                after = [o for o, _ in self.candidates(span.text) if o[0] >= cursor]
+                after = [o for o, _ in self.candidates(span.text) if o[0] >= cursor and (span.label, *o) not in taken]
                 if after:
                     start, end = after[0]
                     span = replace(span, start=start, end=end, text=self.text[start:end])
+                    taken.add((span.label, start, end))
             if span.start is not None:
                 cursor = span.start
             spans.append(span)

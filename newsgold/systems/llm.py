@@ -56,6 +56,10 @@ class LlmSystem:
     def usage(self) -> Usage:
         return self.client.usage
 
+    def close(self) -> None:
+        """Close the HTTP connection pool."""
+        self.client.close()
+
     def status(self) -> str:
         """One line for the progress bar."""
         return self.usage.line()
@@ -88,6 +92,9 @@ class LlmSystem:
                 reply = self.client.complete(messages)
             except RequestFailed as exc:
                 return self._failed(document, str(exc))
+            if reply.cut:  # asking again would only cut it again
+                return self._failed(document, f"the answer was cut off at {self.settings.max_output_tokens} tokens "
+                                              "(raise --max-output-tokens, or use a model with a longer output)")
             parsed, problem = parse_answer(document.id, reply.content, self.schema)  # type: ignore[assignment]
             if parsed is not None:
                 grounded, failures = Grounder(document.text, fuzzy=self.settings.fuzzy).ground_in_order(parsed)

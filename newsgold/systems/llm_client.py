@@ -80,6 +80,7 @@ class Reply:
     prompt_tokens: int
     completion_tokens: int
     cached: bool
+    cut: bool = False  # finish_reason "length": the answer hit max_tokens and is incomplete
 
 
 class RequestFailed(Exception):
@@ -102,6 +103,7 @@ class ChatClient:
         self._http = httpx.Client(base_url=settings.base_url.rstrip("/") + "/", headers=headers, timeout=settings.timeout)
 
     def close(self) -> None:
+        """Close the connection pool."""
         self._http.close()
 
     def body(self, messages: list[dict[str, str]]) -> dict[str, Any]:
@@ -121,7 +123,8 @@ class ChatClient:
         every request (wrong URL, model or key) or cannot be reached at all.
         """
         body = self.body(messages)
-        key = hashlib.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+        keyed = {"server": self.settings.base_url.rstrip("/"), "body": body}  # a server may ignore the model name
+        key = hashlib.sha256(json.dumps(keyed, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
         cached = self._cached(key)
         if cached is not None:
             with self.usage.lock:
@@ -153,10 +156,10 @@ class ChatClient:
             wait: float | None = None
             try:
                 response = self._http.post("chat/completions", json=body)
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.UnsupportedProtocol) as exc:
+                last = f"cannot connect to {url}: {type(exc).__name__}: {exc}"
             except httpx.TimeoutException:
                 last = f"no answer within {self.settings.timeout:g} s"
-            except httpx.ConnectError as exc:
-                last = f"cannot connect to {url}: {exc}"
             except httpx.TransportError as exc:
                 last = f"connection to {url} failed: {type(exc).__name__}: {exc}"
             else:
@@ -192,7 +195,9 @@ class ChatClient:
         except (KeyError, IndexError, TypeError, AttributeError):
             raise RequestFailed("the server's answer has no choices[0].message") from None
         usage = data.get("usage") or {}
-        return Reply(str(content), int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0), cached)
+        finish = data["choices"][0].get("finish_reason") if isinstance(data["choices"][0], dict) else None
+        return Reply(str(content), int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0), cached,
+                     cut=finish == "length")
 
     def _cache_path(self, key: str) -> Path | None:
         return None if self.settings.cache_dir is None else self.settings.cache_dir / key[:2] / f"{key}.json"

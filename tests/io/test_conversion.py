@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import weakref
 from pathlib import Path
 from typing import Iterator
@@ -92,3 +93,22 @@ def test_rerunning_a_conversion_gives_the_same_files(tmp_path: Path) -> None:
         convert(tmp_path / "brat", tmp_path / "back.jsonl", SCHEMA, source_format="brat", target_format="native")
     assert [d.id for d in read_documents(tmp_path / "back.jsonl")] == ["doc000", "doc001", "doc002"]
     assert len(list((tmp_path / "brat").iterdir())) == 6
+
+
+def test_a_document_with_a_bad_id_never_reaches_a_writer(tmp_path: Path) -> None:
+    """An id like "../escaped" is refused, and no file appears outside the target (or anywhere)."""
+    (tmp_path / "in.jsonl").write_text(json.dumps(_document(0).to_dict() | {"id": "../../escaped"}) + "\n", encoding="utf-8")
+    (tmp_path / "work").mkdir()
+    for fmt, name in (("brat", "out"), ("native", "out"), ("ptc", "out")):
+        with pytest.raises(DocumentError, match="id may hold only"):
+            convert(tmp_path / "in.jsonl", tmp_path / "work" / name, SCHEMA, source_format="native", target_format=fmt)
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["in.jsonl", "work"]
+
+
+def test_brat_keeps_a_tab_inside_a_span(tmp_path: Path) -> None:
+    document = Document(id="d", text="Name:\tPutin said so.", spans=[Span("T1", "SPEAKER", 0, 11, "Name:\tPutin", {"mention": "name", "entity": "Putin"})])
+    write_documents([document], tmp_path / "in.jsonl")
+    convert(tmp_path / "in.jsonl", tmp_path / "brat", SCHEMA, source_format="native", target_format="brat")
+    convert(tmp_path / "brat", tmp_path / "back.jsonl", SCHEMA, source_format="brat", target_format="native")
+    [back] = read_documents(tmp_path / "back.jsonl")
+    assert back.spans[0].text == "Name:\tPutin" and back.spans[0].attrs == {"mention": "name", "entity": "Putin"}

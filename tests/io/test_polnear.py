@@ -117,6 +117,9 @@ def test_cli_writes_one_file_per_annotator_for_agreement(tmp_path: Path) -> None
     assert "4 Cue span(s) (mapped to nothing)" not in report["not_carried"]  # counted across both annotators
     assert "5 Cue span(s) (mapped to nothing)" in report["not_carried"]
     assert [d.id for d in read_documents(out / "ef2d.jsonl")] == ["nyt_2026-01-02_bridge"]
+    tasks = tmp_path / "tasks"  # a one-file format gets one file per annotator, with its suffix
+    assert runner.invoke(app, ["convert", str(folder), str(tasks), "--from", "polnear", "--to", "labelstudio"]).exit_code == 0
+    assert sorted(p.name for p in tasks.iterdir()) == ["4b22.json", "ef2d.json"]
     agreement = runner.invoke(app, ["annotate", "agreement", str(out), "--json"])
     assert agreement.exit_code == 0, agreement.output
     scores = json.loads(agreement.output)["span_f1"]

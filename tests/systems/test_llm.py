@@ -237,3 +237,53 @@ def test_a_fuzzy_match_keeps_every_number_and_negation(words: list[str], data: s
     found = Grounder(text, fuzzy=0.6).candidates(" ".join(needle))
     for (s, e), _ in found:
         assert changes_meaning(" ".join(needle), text[s:e]) is None
+
+
+def test_repeated_mentions_in_reading_order_take_successive_occurrences() -> None:
+    text = "Peskov said the talks failed. Later Peskov said talks would resume."
+
+    def script(body: dict[str, Any], article: str, call: int) -> Answer:
+        speaker = {"label": "SPEAKER", "text": "Peskov", "attributes": {"mention": "name", "entity": "Dmitry Peskov"}}
+        return Answer(json.dumps({"spans": [{"id": "s1", **speaker}, {"id": "s2", **speaker}], "relations": []}))
+
+    with FakeLlm(script) as server:
+        system = LlmSystem.create(LlmSettings(model="m", base_url=server.base_url, cache_dir=None), SCHEMA)
+        [prediction] = list(system.predict([Document(id="d", text=text)]))
+        system.close()
+    assert [(s.start, s.end) for s in prediction.spans] == [(0, 6), (36, 42)]
+
+
+def test_a_cut_off_answer_fails_its_document_without_re_asking(tmp_path: Path) -> None:
+    def script(body: dict[str, Any], article: str, call: int) -> Answer:
+        assert body["max_tokens"] == 50
+        return Answer('{"spans": [{"id": "s1", "label": "CLAIM", "text": "Russia has', finish="length")
+
+    with FakeLlm(script) as server:
+        result = _run(_gold(tmp_path, TEST_IDS[:1]), server, tmp_path, "--max-output-tokens", "50")
+    assert result.exit_code == 0, result.output
+    [failure] = json.loads(result.stdout)["system_failures"]
+    assert "cut off at 50 tokens" in failure["error"] and len(server.requests) == 1
+
+
+def test_the_cache_is_per_server(tmp_path: Path) -> None:
+    gold = _gold(tmp_path, TEST_IDS[:1])
+    with FakeLlm(_perfect) as first, FakeLlm(_perfect) as second:
+        assert _run(gold, first, tmp_path).exit_code == 0 and len(first.requests) == 1
+        assert _run(gold, second, tmp_path).exit_code == 0 and len(second.requests) == 1  # same model name, another server
+        assert _run(gold, first, tmp_path).exit_code == 0 and len(first.requests) == 1  # its own answers: cached
+
+
+def test_few_shot_examples_are_never_scored(tmp_path: Path) -> None:
+    with FakeLlm(_perfect) as server:
+        for extra in ([], ["--split", "train"]):
+            result = runner.invoke(app, ["eval", "run", "--llm", "m", "--base-url", server.base_url, "--few-shot", "2",
+                                         "--out", str(tmp_path / "p.jsonl"), *extra])
+            assert result.exit_code == 1 and "--split validation" in result.output
+        assert server.requests == []
+
+
+@pytest.mark.parametrize("url", ["localhost:8000/v1", "ftp://example.org/v1", "http:///v1"])
+def test_a_base_url_without_http_and_a_host_is_refused_at_once(url: str, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["eval", "run", "--llm", "m", "--base-url", url, "--gold", str(_gold(tmp_path, TEST_IDS[:1])),
+                                 "--out", str(tmp_path / "p.jsonl")])
+    assert result.exit_code == 1 and "not an http(s) URL with a host" in result.output and "Traceback" not in result.output
