@@ -7,7 +7,7 @@ push. The Label Studio `model_version` names where the pre-annotations came from
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
@@ -27,6 +27,7 @@ class PreAnnotations:
 
     predictions: dict[str, Document]
     model_version: str
+    failures: dict[str, str] = field(default_factory=dict)  # document id -> why the system gave nothing usable
 
 
 def pre_annotations(
@@ -54,5 +55,7 @@ def pre_annotations(
         version = model_version or f"{predictions.stem}-{path_sha256(predictions)[:8]}"
     else:
         return None
+    failures = {p.id: str(p.meta["failure"]) for p in found if p.meta.get("failure")}
+    found = [p for p in found if p.id not in failures]  # a failed document gets no (empty) pre-annotation
     pairs, _, _, _ = align(documents, found, schema, allow_ungrounded=True)
-    return PreAnnotations({p.id: p for _, p in pairs}, version)
+    return PreAnnotations({p.id: p for _, p in pairs if p.id not in failures}, version, failures)

@@ -198,8 +198,9 @@ def annotate_push(
         connection = connect(settings, url=url)
         report = push_documents(connection, schema, settings, documents, predictions=pre.predictions if pre else None,
                                 model_version=model_version, guidelines=load_guidelines(guidelines))
+    failures = pre.failures if pre is not None else {}
     if as_json:
-        print_json(report.to_dict())
+        print_json({**report.to_dict(), "system_failures": [{"doc_id": k, "error": v} for k, v in failures.items()]})
         return
     stdout().print(
         f"project {report.project_id}{' (created)' if report.project_created else ''}: {report.imported} imported, "
@@ -208,6 +209,9 @@ def annotate_push(
     )
     if report.spans_not_pushed:
         stdout().print(f"[yellow]{report.spans_not_pushed} predicted span(s) could not be grounded and were not pushed[/yellow]")
+    if failures:
+        shown = "; ".join(f"{k}: {v}" for k, v in list(failures.items())[:5]) + (f"; and {len(failures) - 5} more" if len(failures) > 5 else "")
+        stdout().print(f"[yellow]the system failed on {len(failures)} document(s), which got no pre-annotation: {escape(shown)}[/yellow]")
 
 
 @annotate_app.command("add-annotator")

@@ -32,13 +32,14 @@ FewShotOption = typer.Option(0, "--few-shot", min=0, rich_help_panel=PANEL,
 MaxTokensOption = typer.Option(None, "--max-tokens", min=1, rich_help_panel=PANEL,
                                help="Token budget of the run (prompt + completion; cached answers are free): documents past it are recorded as failures.")
 LlmCacheOption = typer.Option(Path(".newsgold/llm-cache"), "--llm-cache", rich_help_panel=PANEL,
-                              help="Response cache, keyed by model, prompt and document: a re-run is free and gives the same answers.")
+                              help="Response cache, keyed by the server and the whole request (model, prompt, document): a re-run is free and gives the same answers.")
 NoLlmCacheOption = typer.Option(False, "--no-llm-cache", rich_help_panel=PANEL, help="Ask the model again even when an answer is cached.")
 StructuredOption = typer.Option("json_schema", "--structured", rich_help_panel=PANEL,
                                 help=f"response_format sent: {', '.join(STRUCTURED)} (json_schema: the schema-generated JSON Schema, strict).")
 LlmGuidelinesOption = typer.Option(None, "--llm-guidelines", rich_help_panel=PANEL,
                                    help="Guidelines in the prompt (default: docs/guidelines.md without its generated schema reference; 'none': left out).")
-RetriesOption = typer.Option(4, "--retries", min=0, rich_help_panel=PANEL, help="Retries of a request on 429, 5xx, timeouts and dropped connections.")
+RetriesOption = typer.Option(4, "--retries", min=0, rich_help_panel=PANEL,
+                             help="Retries of a request on 408, 409, 429, 500, 502-504, non-JSON answers, timeouts and dropped connections.")
 RepairsOption = typer.Option(2, "--repairs", min=0, rich_help_panel=PANEL, help="Re-asks after an answer that is not JSON or not the schema.")
 MaxOutputTokensOption = typer.Option(4096, "--max-output-tokens", min=1, rich_help_panel=PANEL,
                                      help="Longest answer (max_tokens per request); an answer cut at it fails its document.")

@@ -100,12 +100,13 @@ def _format(name: str, role: str) -> DocumentFormat:
 
 def convert(
     source: Path, target: Path, schema: Schema, *, source_format: str, target_format: str,
-    discontinuous: str | None = None, progress: Progress | None = None,
+    discontinuous: str | None = None, progress: Progress | None = None, keep: Callable[[str], bool] | None = None,
 ) -> ConversionReport:
     """Read `source` in one format, check it against the schema and write `target` in another.
 
     Streams one document at a time; nothing reaches `target` unless every document was read and
-    checked without a problem (DocumentError lists them all).
+    checked without a problem (DocumentError lists them all). `keep` (document id -> bool, e.g. a
+    split rule) leaves the other documents out.
     """
     reader, writer = _format(source_format, "read"), _format(target_format, "write")
     if discontinuous is not None and discontinuous not in DISCONTINUOUS:
@@ -120,6 +121,8 @@ def convert(
         after its last document) join the schema's, so one run names them all."""
         try:
             for document in documents:
+                if keep is not None and not keep(document.id):
+                    continue
                 found = validate(document, schema, gold=False)
                 problems.extend(found)
                 report.documents += 1

@@ -16,6 +16,7 @@ from newsgold.model.document import Document, Span
 from newsgold.model.errors import DocumentError
 
 COUNT = 60
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _document(index: int) -> Document:
@@ -112,3 +113,17 @@ def test_brat_keeps_a_tab_inside_a_span(tmp_path: Path) -> None:
     convert(tmp_path / "brat", tmp_path / "back.jsonl", SCHEMA, source_format="brat", target_format="native")
     [back] = read_documents(tmp_path / "back.jsonl")
     assert back.spans[0].text == "Name:\tPutin" and back.spans[0].attrs == {"mention": "name", "entity": "Putin"}
+
+
+def test_split_converts_one_split_only(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from newsgold.cli import app
+    from newsgold.corpus.settings import load_settings
+
+    result = CliRunner().invoke(app, ["convert", str(REPO / "gold"), str(tmp_path / "test.jsonl"), "--from", "native", "--split", "test", "--json"])
+    assert result.exit_code == 0, result.output
+    ids = [d.id for d in read_documents(tmp_path / "test.jsonl")]
+    assert len(ids) == 5 and all(load_settings().splits.assign(i) == "test" for i in ids)
+    wrong = CliRunner().invoke(app, ["convert", str(REPO / "gold"), str(tmp_path / "x.jsonl"), "--from", "native", "--split", "dev"])
+    assert wrong.exit_code == 1 and "unknown split 'dev'" in wrong.output and not (tmp_path / "x.jsonl").exists()

@@ -287,3 +287,23 @@ def test_a_base_url_without_http_and_a_host_is_refused_at_once(url: str, tmp_pat
     result = runner.invoke(app, ["eval", "run", "--llm", "m", "--base-url", url, "--gold", str(_gold(tmp_path, TEST_IDS[:1])),
                                  "--out", str(tmp_path / "p.jsonl")])
     assert result.exit_code == 1 and "not an http(s) URL with a host" in result.output and "Traceback" not in result.output
+
+
+def test_pre_annotations_leave_out_documents_the_model_failed_on() -> None:
+    """`annotate push --llm`: a failed document gets no (empty) pre-annotation; the failure is reported."""
+    from newsgold.annotation.preannotate import pre_annotations
+
+    documents = [GOLD[i] for i in TEST_IDS[:2]]
+
+    def script(body: dict[str, Any], article: str, call: int) -> Answer:
+        if article == documents[1].text:
+            return Answer("not json at all")
+        return _perfect(body, article, call)
+
+    with FakeLlm(script) as server:
+        system = LlmSystem.create(LlmSettings(model="m", base_url=server.base_url, cache_dir=None, repairs=0), SCHEMA)
+        pre = pre_annotations(documents, SCHEMA, system=system)
+        system.close()
+    assert pre is not None and pre.model_version == system.model_version
+    assert list(pre.predictions) == [documents[0].id] and list(pre.failures) == [documents[1].id]
+    assert "not valid JSON" in pre.failures[documents[1].id]
