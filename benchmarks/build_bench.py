@@ -22,7 +22,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import TreeMemory, peak_rss_mb, run_worker  # noqa: E402
+from benchmarks.common import TreeMemory, peak_rss_mb, run_sized_jobs, write_results  # noqa: E402
 
 SPANS_PER_DOC = 40
 
@@ -91,19 +91,10 @@ def main() -> None:
     if args.worker:
         print(json.dumps(worker(args.worker, args.folder)))
         return
-    results = []
-    for size in (int(s) for s in args.sizes.split(",")):
-        folder = args.work / f"corpus-{size}"
-        prepare(folder, size)
-        for job in ("bare", "build"):
-            result = run_worker(Path(__file__), ["--worker", job, "--folder", str(folder)], timeout=args.timeout)
-            result.setdefault("job", job)
-            result.setdefault("docs", size)
-            print(json.dumps(result), flush=True)
-            results.append(result)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    sizes = [int(s) for s in args.sizes.split(",")]
+    results = run_sized_jobs(Path(__file__), sizes, ("bare", "build"), prepare, lambda size: args.work / f"corpus-{size}",
+                             timeout=args.timeout)
+    write_results(args.json, results)
 
 
 if __name__ == "__main__":

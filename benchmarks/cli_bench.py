@@ -20,6 +20,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.common import write_results  # noqa: E402
+
 BIN = Path(sys.executable).parent
 SEED_GOLD = "gold/000_1c4f7a9ed72f78a1.json"
 COMMANDS = {  # name -> (argv, target seconds or None for a reference)
@@ -53,9 +57,7 @@ def main() -> None:
         seconds = measure(argv, args.repeat)
         results.append({"command": name, "seconds": round(seconds, 3), "target": target})
         print(json.dumps(results[-1]), flush=True)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    write_results(args.json, results)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterable
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -106,3 +106,27 @@ def run_worker(script: Path, args: list[str], *, timeout: float) -> dict[str, An
     result = json.loads(done.stdout.strip().splitlines()[-1])
     result["process_seconds"] = round(time.perf_counter() - started, 2)
     return result
+
+
+def run_sized_jobs(script: Path, sizes: Iterable[int], jobs: Iterable[str], prepare: Callable[[Path, int], None],
+                   folder_of: Callable[[int], Path], *, timeout: float) -> list[dict[str, Any]]:
+    """For each corpus size: prepare its folder, then run `script --worker JOB --folder FOLDER` for every
+    job in a fresh process; each result is tagged with its job and size and printed as it comes."""
+    results = []
+    for size in sizes:
+        folder = folder_of(size)
+        prepare(folder, size)
+        for job in jobs:
+            result = run_worker(script, ["--worker", job, "--folder", str(folder)], timeout=timeout)
+            result.setdefault("job", job)
+            result.setdefault("docs", size)
+            print(json.dumps(result, ensure_ascii=False), flush=True)
+            results.append(result)
+    return results
+
+
+def write_results(path: Path | None, results: list[dict[str, Any]]) -> None:
+    """The raw results as indented JSON (what `run.py` renders RESULTS.md from); nothing without a path."""
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")

@@ -25,7 +25,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import peak_rss_mb, run_worker  # noqa: E402
+from benchmarks.common import peak_rss_mb, run_sized_jobs, write_results  # noqa: E402
 
 SPANS_PER_DOC = 40
 JOBS = {  # job -> (source format, source name, target format, target name)
@@ -106,19 +106,9 @@ def main() -> None:
     if args.worker:
         print(json.dumps(worker(args.worker, args.folder)))
         return
-    results = []
-    for size in (int(s) for s in args.sizes.split(",")):
-        folder = args.work / f"convert-{size}"
-        prepare(folder, size)
-        for job in JOBS:
-            result = run_worker(Path(__file__), ["--worker", job, "--folder", str(folder)], timeout=args.timeout)
-            result.setdefault("job", job)
-            result.setdefault("docs", size)
-            print(json.dumps(result, ensure_ascii=False), flush=True)
-            results.append(result)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    sizes = [int(s) for s in args.sizes.split(",")]
+    results = run_sized_jobs(Path(__file__), sizes, JOBS, prepare, lambda size: args.work / f"convert-{size}", timeout=args.timeout)
+    write_results(args.json, results)
 
 
 if __name__ == "__main__":

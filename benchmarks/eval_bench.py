@@ -23,7 +23,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import TreeMemory, cpu_seconds, peak_rss_mb, run_worker  # noqa: E402
+from benchmarks.common import TreeMemory, cpu_seconds, peak_rss_mb, run_worker, write_results  # noqa: E402
 
 CONFIGS = [(1000, 10), (1000, 100), (1000, 1000), (10000, 10), (100, 1000), (10000, 40)]
 NERVALUATE_MAX_SPANS = 400_000  # above this many gold spans, nervaluate runs on a subset and is scaled
@@ -139,9 +139,7 @@ def main() -> None:
             result.setdefault("spans_per_doc", spans)
             print(json.dumps(result), flush=True)
             results.append(result)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    write_results(args.json, results)
 
 
 if __name__ == "__main__":

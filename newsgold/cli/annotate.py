@@ -27,6 +27,7 @@ from newsgold.cli.llm import (
     RetriesOption,
     StructuredOption,
     build_llm,
+    closed_after,
 )
 from newsgold.cli.options import JsonOption, SchemaOption
 from newsgold.console import print_json, stderr, stdout, user_errors
@@ -188,12 +189,8 @@ def annotate_push(
                            max_tokens=max_tokens, cache=llm_cache, no_cache=no_llm_cache, structured=structured,
                            guidelines=llm_guidelines, retries=retries, repairs=repairs, timeout=llm_timeout,
                            max_output_tokens=max_output_tokens) or system
-        try:
+        with closed_after(chosen):
             pre = pre_annotations(documents, schema, system=chosen, predictions=predictions, model_version=model_version)
-        finally:
-            close = getattr(chosen, "close", None)
-            if callable(close):
-                close()
         model_version = pre.model_version if pre is not None else model_version
         connection = connect(settings, url=url)
         report = push_documents(connection, schema, settings, documents, predictions=pre.predictions if pre else None,

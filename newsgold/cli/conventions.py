@@ -54,34 +54,29 @@ def conventional(param: Any) -> None:
         param.metavar = option_metavar(param)
 
 
-class ConventionalCommand(TyperCommand):
+class _Conventional:
+    """Mixin for a Typer command or group: conventional help names for its options and its --help."""
+
+    params: list[Any]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            conventional(param)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            conventional(option)
+        return option
+
+
+class ConventionalCommand(_Conventional, TyperCommand):
     """A Typer command with conventional help names."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for param in self.params:
-            conventional(param)
 
-    def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            conventional(option)
-        return option
-
-
-class ConventionalGroup(TyperGroup):
+class ConventionalGroup(_Conventional, TyperGroup):
     """A Typer group with conventional help names for its own options."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for param in self.params:
-            conventional(param)
-
-    def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            conventional(option)
-        return option
 
 
 class NewsgoldTyper(typer.Typer):

@@ -25,6 +25,7 @@ from newsgold.cli.llm import (
     RetriesOption,
     StructuredOption,
     build_llm,
+    closed_after,
 )
 from newsgold.cli.options import CorpusConfigOption, JsonOption, SchemaOption, SplitOption, WorkersOption
 from newsgold.console import print_json, progress_bar, stderr, stdout, user_errors
@@ -201,14 +202,9 @@ def eval_run(
                            corpus_config=corpus_config, max_output_tokens=max_output_tokens) \
             or resolve_system(system, cmd=cmd, url=url, spacy_model=spacy_model, label_map=mapping, schema=schema, timeout=timeout)
         options = ScoreOptions(samples=samples, seed=seed, allow_ungrounded=True)  # a system's misses are its score
-        try:
-            with progress_bar(f"running {chosen.name}", stderr()) as progress:
-                evaluation = run_and_score(chosen, gold, schema, out=out, options=options, progress=progress,
-                                           **_split_args(split, corpus_config))
-        finally:
-            close = getattr(chosen, "close", None)
-            if callable(close):
-                close()
+        with closed_after(chosen), progress_bar(f"running {chosen.name}", stderr()) as progress:
+            evaluation = run_and_score(chosen, gold, schema, out=out, options=options, progress=progress,
+                                       **_split_args(split, corpus_config))
         predictions = evaluation.predictions
         report = evaluation.result.to_dict()
         written = _write_reports(evaluation, schema, report, json_out, markdown, html_out, reports)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Iterator, Optional
 from urllib.parse import urlsplit
 
 import typer
@@ -71,15 +72,26 @@ def build_llm(
                             examples=few_shot_examples(gold, schema, few_shot, corpus_config) if few_shot else ())
 
 
+@contextmanager
+def closed_after(system: Any) -> Iterator[Any]:
+    """`system`, closed at the end of the block if it holds resources (an LLM's connection pool)."""
+    try:
+        yield system
+    finally:
+        close = getattr(system, "close", None)
+        if callable(close):
+            close()
+
+
 def _guidelines(choice: Optional[str]) -> str | None:
-    from newsgold.systems.llm_prompt import without_schema_reference
+    from newsgold.io.schema_reference import without_block
     if choice == "none":
         return None
     path = Path(choice) if choice else DEFAULT_GUIDELINES
     if choice is None and not path.is_file():
         return None
     try:
-        return without_schema_reference(path.read_text(encoding="utf-8"))
+        return without_block(path.read_text(encoding="utf-8"))  # the prompt lists the schema itself
     except (OSError, UnicodeDecodeError) as exc:
         raise NewsgoldError(f"cannot read the guidelines: {exc}", path=path, field="--llm-guidelines") from exc
 

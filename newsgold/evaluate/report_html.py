@@ -147,6 +147,9 @@ def score_html(report: dict[str, Any], gold: Sequence[Document], predictions: Se
     return "\n".join(parts)
 
 
+NOT_SPAN_MODES = ("tokens", "relations", "quoted")  # score blocks that are not span modes: never merged
+
+
 def collapsed_rows(report: dict[str, Any]) -> list[tuple[str, ...]]:
     """The score rows, with the rows of one label that are equal under several modes merged into one
     (mode "strict = exact = overlap"), so that only the modes that differ take a line."""
@@ -154,13 +157,13 @@ def collapsed_rows(report: dict[str, Any]) -> list[tuple[str, ...]]:
     order: list[tuple[str, ...]] = []
     for block, key, *values in rows(report):
         signature = (key, *values)
-        if signature in merged and block not in ("tokens", "relations", "quoted"):
+        if signature in merged and block not in NOT_SPAN_MODES:
             merged[signature].append(block)
             continue
         unique = signature if signature not in merged else (block, *signature)
         merged[unique] = [block]
         order.append(unique)
-    span_modes = [block for block in report["scores"] if block not in ("tokens", "relations", "quoted")]
+    span_modes = [block for block in report["scores"] if block not in NOT_SPAN_MODES]
     return [("all span modes" if merged[signature] == span_modes and len(span_modes) > 1 else " = ".join(merged[signature]), *signature[-6:])
             for signature in order]
 

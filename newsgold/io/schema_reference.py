@@ -95,3 +95,13 @@ def embedded_reference(markdown: str, *, block: str = REFERENCE_BLOCK) -> str | 
     if start < 0 or end < start:
         return None
     return markdown[start + len(begin) + 1 : end]
+
+
+def without_block(markdown: str, *, block: str = REFERENCE_BLOCK) -> str:
+    """The page without its generated block, markers included (unchanged if it has no markers)."""
+    begin, finish = _markers(block)
+    start = markdown.find(begin)
+    end = markdown.find(finish)
+    if start < 0 or end < start:
+        return markdown
+    return (markdown[:start] + markdown[end + len(finish):]).strip() + "\n"

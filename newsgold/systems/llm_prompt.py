@@ -25,15 +25,6 @@ from newsgold.model.validation import validate
 
 OUTPUT_NAME = "newsgold_annotations"
 STRUCTURED = ("json_schema", "json_object", "none")  # how the answer's structure is requested (response_format)
-REFERENCE_BEGIN, REFERENCE_END = "<!-- BEGIN schema-reference -->", "<!-- END schema-reference -->"
-
-
-def without_schema_reference(guidelines: str) -> str:
-    """The hand-written guidelines without their generated schema reference (the prompt lists the schema itself)."""
-    if REFERENCE_BEGIN in guidelines and REFERENCE_END in guidelines:
-        head, _, rest = guidelines.partition(REFERENCE_BEGIN)
-        return (head + rest.partition(REFERENCE_END)[2]).strip() + "\n"
-    return guidelines
 
 
 @dataclass(frozen=True)
